@@ -1,0 +1,361 @@
+/*
+ * PocketSphinx 5prealpha engine with the US English model (16 kHz).
+ *
+ * One decoder per instance. Grammars are compiled into named FSG searches and kept in a
+ * small least-recently-used table, because compiling a grammar costs far more than
+ * switching to an already compiled one. The open language model is loaded on first use.
+ *
+ * Confidence: an utterance with text is decoded a second time against a loop of the
+ * model's 39 phones (an FSG of one-phone pseudo-words), which can match any English
+ * sounds. On in-grammar speech the grammar's best path scores close to, or above, the
+ * phone loop's; on speech outside the grammar the grammar forces a poor match and its
+ * score falls below. The difference of the two path scores per 10 ms frame (pocketsphinx
+ * score units, log base 1.0001) goes through a logistic curve fitted on the test corpus
+ * with `permanence eval asr` (docs/speech.md). The second pass costs about as much as
+ * the first, a few hundredths of a core per stream. pocketsphinx's own lattice
+ * posterior is no use here: with a grammar it is 1 for nearly every hypothesis.
+ */
+#include "recog_priv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+
+#include "log.h"
+
+/* Logistic calibration of the margin: confidence = 1 / (1 + exp(-slope (m - midpoint))).
+ * Fitted on tests/corpus/audio with `permanence eval asr`; see docs/speech.md. */
+#define MARGIN_MIDPOINT (-4.0)
+#define MARGIN_SLOPE 0.35
+
+/* The en-us model's phones; each becomes a pseudo-word "phn_xx" of the phone loop. */
+static const char *const model_phones[] = {
+	"AA", "AE", "AH", "AO", "AW", "AY", "B",  "CH", "D",  "DH", "EH", "ER", "EY",
+	"F",  "G",  "HH", "IH", "IY", "JH", "K",  "L",  "M",  "N",  "NG", "OW", "OY",
+	"P",  "R",  "S",  "SH", "T",  "TH", "UH", "UW", "V",  "W",  "Y",  "Z",  "ZH",
+};
+
+#define PHONE_COUNT (sizeof(model_phones) / sizeof(model_phones[0]))
+
+static const char *const ps_languages[] = {"en", NULL};
+
+#define SEARCH_OPEN "open"
+#define SEARCH_PHONES "phones"
+
+struct grammar_entry {
+	char name[24];      /* FSG search name, "g<number>" */
+	char *expectation;
+	char *text;
+	unsigned long long last_used;
+};
+
+struct ps_state {
+	ps_decoder_t *decoder;
+	cmd_ln_t *config;
+	char *lm_path;
+	bool open_loaded;
+	struct grammar_entry *grammars;
+	unsigned grammar_max;
+	unsigned long long clock; /* use counter for the grammar table */
+	unsigned next_name;
+};
+
+/* pocketsphinx reports through a process-wide callback; its last error on each thread is
+ * kept so a failed call can say why (an invalid grammar, a word not in the dictionary). */
+static _Thread_local char ps_last_error[SPEECH_ERROR_MAX];
+static pthread_once_t ps_log_once = PTHREAD_ONCE_INIT;
+
+static void ps_log(void *user_data, err_lvl_t level, const char *fmt, ...)
+{
+	char line[SPEECH_ERROR_MAX];
+	va_list ap;
+	size_t len;
+
+	if (level < ERR_WARN && !log_enabled(LOGL_DEBUG))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' '))
+		line[--len] = '\0';
+	if (len == 0)
+		return;
+	if (level >= ERR_ERROR) {
+		/* Drop the source position: 'ERROR: "fsg_search.c", line 141: The word ...'. */
+		const char *text = strstr(line, ", line ");
+
+		text = text ? strstr(text, ": ") : NULL;
+		snprintf(ps_last_error, sizeof(ps_last_error), "%s", text ? text + 2 : line);
+	}
+	log_debug("speech", NULL, "pocketsphinx: %s", line);
+}
+
+static void ps_log_install(void)
+{
+	err_set_callback(ps_log, NULL);
+	/* The configuration dump at start-up bypasses the callback; silence it. */
+	err_set_logfp(NULL);
+}
+
+static void ps_close(void *statep)
+{
+	struct ps_state *state = statep;
+
+	if (!state)
+		return;
+	if (state->decoder)
+		ps_free(state->decoder);
+	if (state->config)
+		cmd_ln_free_r(state->config);
+	for (unsigned i = 0; state->grammars && i < state->grammar_max; i++) {
+		free(state->grammars[i].expectation);
+		free(state->grammars[i].text);
+	}
+	free(state->grammars);
+	free(state->lm_path);
+	free(state);
+}
+
+/* Add the phone pseudo-words to the dictionary and compile the phone-loop search. */
+static int phone_loop_add(struct ps_state *state, char *error)
+{
+	char grammar[PHONE_COUNT * 12 + 96];
+	size_t len;
+
+	len = (size_t)snprintf(grammar, sizeof(grammar),
+			       "#JSGF V1.0; grammar phones; public <loop> = (");
+	for (size_t i = 0; i < PHONE_COUNT; i++) {
+		char word[16];
+
+		snprintf(word, sizeof(word), "phn_%s", model_phones[i]);
+		for (char *p = word; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (ps_add_word(state->decoder, word, model_phones[i], i + 1 == PHONE_COUNT) < 0) {
+			speech_error_format(error, "pocketsphinx rejected phone %s: %s",
+					    model_phones[i], ps_last_error);
+			return EIO;
+		}
+		len += (size_t)snprintf(grammar + len, sizeof(grammar) - len, "%s%s",
+					i ? " | " : "", word);
+	}
+	snprintf(grammar + len, sizeof(grammar) - len, ")+;");
+	if (ps_set_jsgf_string(state->decoder, SEARCH_PHONES, grammar) != 0) {
+		speech_error_format(error, "pocketsphinx could not build its phone loop: %s",
+				    ps_last_error);
+		return EIO;
+	}
+	return 0;
+}
+
+static int ps_open(void **statep, const struct speech_recog_config *config, char *error)
+{
+	struct ps_state *state;
+	int err = 0;
+
+	pthread_once(&ps_log_once, ps_log_install);
+	if (!config->ps_hmm_dir || !config->ps_dict || !config->ps_lm ||
+	    config->ps_grammar_cache == 0 || config->ps_grammar_cache > 256) {
+		snprintf(error, SPEECH_ERROR_MAX,
+			 "pocketsphinx needs model, dictionary and language model paths and a "
+			 "grammar cache of 1 to 256");
+		return EINVAL;
+	}
+	state = calloc(1, sizeof(*state));
+	if (!state)
+		return ENOMEM;
+	state->grammar_max = config->ps_grammar_cache;
+	state->grammars = calloc(state->grammar_max, sizeof(*state->grammars));
+	state->lm_path = strdup(config->ps_lm);
+	if (!state->grammars || !state->lm_path) {
+		err = ENOMEM;
+		goto out;
+	}
+	ps_last_error[0] = '\0';
+	/* No search is loaded at start: grammars and the open model come per request, which
+	 * keeps a grammar-only decoder small. */
+	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
+				    config->ps_dict, NULL);
+	if (!state->config) {
+		speech_error_format(error, "invalid pocketsphinx settings: %s",
+			 ps_last_error);
+		err = EINVAL;
+		goto out;
+	}
+	state->decoder = ps_init(state->config);
+	if (!state->decoder) {
+		speech_error_format(error, "pocketsphinx could not load %s or %s: %s",
+			 config->ps_hmm_dir, config->ps_dict, ps_last_error);
+		err = EIO;
+		goto out;
+	}
+	err = phone_loop_add(state, error);
+out:
+	if (err) {
+		ps_close(state);
+		return err;
+	}
+	*statep = state;
+	return 0;
+}
+
+/* Name of the FSG search compiled from the grammar, compiling it if needed. */
+static int grammar_search(struct ps_state *state, const char *expectation, const char *text,
+			  const char **name, char *error)
+{
+	struct grammar_entry *slot = NULL;
+
+	if (!expectation)
+		expectation = "";
+	state->clock++;
+	for (unsigned i = 0; i < state->grammar_max; i++) {
+		struct grammar_entry *e = &state->grammars[i];
+
+		if (e->text && strcmp(e->text, text) == 0 && strcmp(e->expectation, expectation) == 0) {
+			e->last_used = state->clock;
+			*name = e->name;
+			return 0;
+		}
+		if (!slot || !e->text || (slot->text && e->last_used < slot->last_used))
+			slot = e;
+	}
+	if (slot->text) {
+		/* Never unset the active search: park the decoder on the phone loop first. */
+		ps_set_search(state->decoder, SEARCH_PHONES);
+		ps_unset_search(state->decoder, slot->name);
+		free(slot->text);
+		free(slot->expectation);
+		slot->text = slot->expectation = NULL;
+	}
+	snprintf(slot->name, sizeof(slot->name), "g%u", state->next_name++);
+	ps_last_error[0] = '\0';
+	if (ps_set_jsgf_string(state->decoder, slot->name, text) != 0) {
+		speech_error_format(error, "invalid grammar for pocketsphinx: %s",
+			 ps_last_error[0] ? ps_last_error : "cannot compile it");
+		return EINVAL;
+	}
+	slot->text = strdup(text);
+	slot->expectation = strdup(expectation);
+	if (!slot->text || !slot->expectation) {
+		ps_unset_search(state->decoder, slot->name);
+		free(slot->text);
+		free(slot->expectation);
+		slot->text = slot->expectation = NULL;
+		return ENOMEM;
+	}
+	slot->last_used = state->clock;
+	*name = slot->name;
+	return 0;
+}
+
+static bool is_filler(const char *word)
+{
+	return word[0] == '<' || word[0] == '[' || word[0] == '+' || strcmp(word, "sil") == 0;
+}
+
+/* Decode the samples with the active search. */
+static int decode(struct ps_state *state, const struct speech_recog_request *request,
+		  char *error)
+{
+	if (ps_start_utt(state->decoder) < 0 ||
+	    ps_process_raw(state->decoder, request->samples, request->count, FALSE, TRUE) < 0 ||
+	    ps_end_utt(state->decoder) < 0) {
+		speech_error_format(error, "pocketsphinx decoding failed: %s",
+			 ps_last_error);
+		return EIO;
+	}
+	return 0;
+}
+
+/* Copy the hypothesis without alternative-pronunciation marks, bounded, and find the
+ * first and last word's times. */
+static void collect_words(struct ps_state *state, const char *hyp,
+			  struct speech_recog_result *result)
+{
+	int first = -1, last = -1;
+
+	snprintf(result->text, sizeof(result->text), "%s", hyp ? hyp : "");
+	for (ps_seg_t *seg = ps_seg_iter(state->decoder); seg; seg = ps_seg_next(seg)) {
+		int start, end;
+
+		if (is_filler(ps_seg_word(seg)))
+			continue;
+		ps_seg_frames(seg, &start, &end);
+		if (first < 0)
+			first = start;
+		last = end;
+	}
+	/* 100 frames per second: pocketsphinx's default frame rate. */
+	if (first >= 0) {
+		result->speech_start_ms = (unsigned)first * 10;
+		result->speech_end_ms = (unsigned)(last + 1) * 10;
+	}
+}
+
+static int ps_recognize(void *statep, const struct speech_recog_request *request,
+			struct speech_recog_result *result, char *error)
+{
+	struct ps_state *state = statep;
+	const char *search = SEARCH_OPEN;
+	int32 score, phone_score;
+	double margin;
+	const char *hyp;
+	int frames, err;
+
+	ps_last_error[0] = '\0';
+	if (request->grammar) {
+		err = grammar_search(state, request->expectation, request->grammar, &search, error);
+		if (err)
+			return err;
+		result->grammar_used = true;
+	} else if (!state->open_loaded) {
+		if (ps_set_lm_file(state->decoder, SEARCH_OPEN, state->lm_path) != 0) {
+			speech_error_format(error, "pocketsphinx could not load %s: %s",
+				 state->lm_path, ps_last_error);
+			return EIO;
+		}
+		state->open_loaded = true;
+	}
+
+	if (ps_set_search(state->decoder, search) != 0) {
+		speech_error_format(error, "pocketsphinx has no search %s", search);
+		return EIO;
+	}
+	err = decode(state, request, error);
+	if (err)
+		return err;
+	hyp = ps_get_hyp(state->decoder, &score);
+	collect_words(state, hyp, result);
+	if (result->text[0] == '\0')
+		return 0;
+
+	ps_set_search(state->decoder, SEARCH_PHONES);
+	err = decode(state, request, error);
+	if (err)
+		return err;
+	ps_get_hyp(state->decoder, &phone_score);
+	frames = ps_get_n_frames(state->decoder);
+
+	margin = frames > 0 ? ((double)score - (double)phone_score) / frames : 0.0;
+	result->acoustic_margin = (float)margin;
+	result->confidence = (float)(1.0 / (1.0 + exp(-MARGIN_SLOPE * (margin - MARGIN_MIDPOINT))));
+	return 0;
+}
+
+const struct speech_recog_ops speech_recog_pocketsphinx_ops = {
+	.name = "pocketsphinx",
+	.languages = ps_languages,
+	.grammar = true,
+	.rate = 16000,
+	.open = ps_open,
+	.close = ps_close,
+	.recognize = ps_recognize,
+};
