@@ -1,6 +1,7 @@
 #include "synth.h"
 #include "synth_priv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -204,10 +205,12 @@ static int prepare_text(struct speech_synth *synth, const char *text, const char
 	return 0;
 }
 
+/* True when text has nothing to say: no letter or digit (bytes of multi-byte UTF-8
+ * sequences count as letters). */
 static bool blank(const char *text)
 {
 	for (; *text; text++)
-		if (*text != ' ' && *text != '\n' && *text != '\t' && *text != '\r')
+		if (isalnum((unsigned char)*text) || (unsigned char)*text >= 0x80)
 			return false;
 	return true;
 }
@@ -254,11 +257,13 @@ int speech_synth_speak(struct speech_synth *synth, const char *text, const char 
 /* Audio for one normalised sentence, from the cache when it has it. */
 static int speak_sentence(struct speech_synth *synth, struct speech_cache *cache,
 			  const char *sentence, const char *lang, const char *voice,
-			  struct speech_audio *audio)
+			  struct speech_audio *audio, bool *cached)
 {
 	int err;
 
-	if (cache && speech_cache_get(cache, synth->ops->name, voice, lang, sentence, audio) == 0)
+	*cached = cache && speech_cache_get(cache, synth->ops->name, voice, lang, sentence,
+					     audio) == 0;
+	if (*cached)
 		return 0;
 	err = speak_normalized(synth, sentence, lang, voice, audio);
 	if (err || !cache)
@@ -298,13 +303,14 @@ int speech_synth_stream(struct speech_synth *synth, struct speech_cache *cache, 
 		struct speech_audio audio;
 		struct speech_chunk chunk;
 		size_t next_len = speech_text_next_sentence(&cursor, next, SPEECH_TEXT_MAX + 1);
+		bool cached;
 		char *swap;
 
-		err = speak_sentence(synth, cache, current, lang, voice, &audio);
+		err = speak_sentence(synth, cache, current, lang, voice, &audio, &cached);
 		if (err)
 			goto out;
 		chunk = (struct speech_chunk){audio.samples, audio.count, index++, next_len == 0,
-					      current};
+					      cached, current};
 		err = chunk_h(&chunk, arg);
 		speech_audio_free(&audio);
 		if (err)

@@ -29,6 +29,7 @@ struct speech_chunk {
 	size_t count;
 	unsigned index;       /* 0-based sentence number */
 	bool last;            /* no chunk follows */
+	bool cached;          /* the audio came from the prompt cache */
 	const char *sentence; /* the normalised sentence spoken (debug logs only) */
 };
 

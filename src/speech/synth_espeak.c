@@ -78,6 +78,13 @@ static int espeak_select_voice(struct espeak_state *state, const char *lang, con
 		return 0;
 	rc = espeak_SetVoiceByName(name);
 	if (rc != EE_OK) {
+		/* Not a voice name ("en-us", "fr", "en-us+f3"): try it as a language tag, so
+		 * "en-gb" or "fr-fr" select the voice for that language. */
+		espeak_VOICE wanted = {.languages = name};
+
+		rc = espeak_SetVoiceByProperties(&wanted);
+	}
+	if (rc != EE_OK) {
 		state->voice[0] = '\0';
 		snprintf(error, SPEECH_ERROR_MAX,
 			 "unknown espeak-ng voice '%s' ('espeak-ng --voices' lists them)", name);

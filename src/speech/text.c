@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct text_out {
@@ -360,25 +361,45 @@ static size_t special_space(const char *p)
 	return 0;
 }
 
-int speech_text_normalize(const char *text, const char *lang, char *out_buf, size_t size)
+/* A copy of text with every special space made a plain one; malloc'd. */
+static char *plain_spaces(const char *text)
+{
+	char *copy = malloc(strlen(text) + 1), *q = copy;
+
+	if (!copy)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t len = special_space(p);
+
+		if (len > 0) {
+			*q++ = ' ';
+			p += len;
+		} else {
+			*q++ = *p++;
+		}
+	}
+	*q = '\0';
+	return copy;
+}
+
+int speech_text_normalize(const char *input, const char *lang, char *out_buf, size_t size)
 {
 	struct text_out out = {out_buf, size, 0, false};
 	bool french;
 	const char *p;
+	char *text;
 
-	if (!text || !out_buf || size == 0 || !speech_lang_valid(lang))
+	if (!input || !out_buf || size == 0 || !speech_lang_valid(lang))
 		return EINVAL;
 	out_buf[0] = '\0';
 	french = strcmp(lang, "fr") == 0;
+	text = plain_spaces(input);
+	if (!text)
+		return ENOMEM;
 
 	for (p = text; *p && !out.overflow;) {
 		size_t used = 0;
 
-		if ((used = special_space(p)) > 0) {
-			out_str(&out, " ");
-			p += used;
-			continue;
-		}
 		if (isdigit((unsigned char)*p) && at_word_start(text, p) && french) {
 			if ((used = fr_time(p, &out)) || (used = fr_date(p, &out)) ||
 			    (used = fr_ordinal_suffix(p, &out))) {
@@ -400,6 +421,7 @@ int speech_text_normalize(const char *text, const char *lang, char *out_buf, siz
 		out_bytes(&out, p, used);
 		p += used;
 	}
+	free(text);
 	return out.overflow ? ENOSPC : 0;
 }
 
@@ -453,6 +475,8 @@ static size_t sentence_end_at(const char *start, const char *p)
 			len++;
 		else if ((unsigned char)q[0] == 0xc2 && (unsigned char)q[1] == 0xbb)
 			len += 2;
+		else if (*q == ' ' && (unsigned char)q[1] == 0xc2 && (unsigned char)q[2] == 0xbb)
+			len += 3; /* French spacing: "Oui ? »" */
 		else if ((unsigned char)q[0] == 0xe2 && (unsigned char)q[1] == 0x80 &&
 			 (unsigned char)q[2] == 0xa6)
 			len += 3;
