@@ -108,6 +108,123 @@ static void ps_log_install(void)
 	err_set_logfp(NULL);
 }
 
+/* Rule names of a grammar: "<name>" tokens outside quoted words. */
+struct rule_names {
+	const char *start[512];
+	size_t len[512];
+	bool defined[512];
+	size_t count;
+};
+
+static bool rule_is_defined(const struct rule_names *names, const char *name, size_t len)
+{
+	for (size_t i = 0; i < names->count; i++)
+		if (names->defined[i] && names->len[i] == len &&
+		    strncmp(names->start[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Find a rule referenced but never defined: sphinxbase drops such a reference without a
+ * word and leaks part of the grammar. <NULL> and <VOID> are JSGF's special rules, and a
+ * grammar that imports others is not checked. Returns false when one is missing.
+ */
+static bool rules_defined(const char *text, char *error)
+{
+	struct rule_names names; /* about 9 KB */
+	bool quoted = false;
+
+	names.count = 0;
+	if (strstr(text, "import "))
+		return true;
+	for (const char *p = text; *p; p++) {
+		const char *end, *after;
+
+		if (*p == '"')
+			quoted = !quoted;
+		if (quoted || *p != '<' || !(end = strchr(p, '>')))
+			continue;
+		if (names.count == sizeof(names.start) / sizeof(names.start[0]))
+			return true;
+		after = end + 1;
+		while (*after == ' ' || *after == '\t' || *after == '\n' || *after == '\r')
+			after++;
+		names.start[names.count] = p + 1;
+		names.len[names.count] = (size_t)(end - p - 1);
+		names.defined[names.count] = *after == '=';
+		names.count++;
+		p = end;
+	}
+	for (size_t i = 0; i < names.count; i++) {
+		const char *name = names.start[i];
+		size_t len = names.len[i];
+
+		if ((len == 4 && (strncmp(name, "NULL", 4) == 0 || strncmp(name, "VOID", 4) == 0)) ||
+		    rule_is_defined(&names, name, len))
+			continue;
+		speech_error_format(error, "invalid grammar: rule <%.*s> is used but not defined",
+				    (int)(len < 64 ? len : 64), name);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Reject text that cannot be a JSGF grammar before sphinxbase parses it: its parser
+ * leaks the partial parse tree on a syntax error, and its messages do not say what is
+ * wrong. Checks the header, a public rule, balanced brackets and quotes, the final ';',
+ * and that every rule used is defined.
+ */
+static int jsgf_precheck(const char *text, char *error)
+{
+	char stack[64];
+	size_t depth = 0;
+	const char *p = text, *last = NULL;
+	bool quoted = false;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (strncmp(p, "#JSGF", 5) != 0 || !strstr(p, "grammar ") || !strstr(p, "public ")) {
+		speech_error_format(error, "invalid grammar: JSGF needs a '#JSGF V1.0;' header, "
+				    "a grammar name and a public rule");
+		return EINVAL;
+	}
+	for (; *p; p++) {
+		const char *closing = ")]>";
+		const char *opening = "([<";
+		const char *kind;
+
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			last = p;
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		if (quoted)
+			continue;
+		if ((kind = strchr(opening, *p)) != NULL && *p) {
+			if (depth == sizeof(stack))
+				break;
+			stack[depth++] = closing[kind - opening];
+		} else if (*p && strchr(closing, *p)) {
+			if (depth == 0 || stack[--depth] != *p) {
+				speech_error_format(error, "invalid grammar: unbalanced '%c'", *p);
+				return EINVAL;
+			}
+		}
+	}
+	if (quoted || depth > 0 || !last || *last != ';') {
+		speech_error_format(error, "invalid grammar: %s",
+				    quoted ? "unterminated quote"
+				    : depth ? "unclosed bracket" : "the last rule does not end with ';'");
+		return EINVAL;
+	}
+	return rules_defined(text, error) ? 0 : EINVAL;
+}
+
 /*
  * Compile JSGF text into a named FSG search. This is what ps_set_jsgf_string() does, but
  * 5prealpha's version never frees the parsed grammar (about 20 KB per grammar, found by
@@ -260,6 +377,8 @@ static int grammar_search(struct ps_state *state, const char *expectation, const
 		if (!slot || !e->text || (slot->text && e->last_used < slot->last_used))
 			slot = e;
 	}
+	if (jsgf_precheck(text, error) != 0)
+		return EINVAL;
 	if (slot->text) {
 		/* Never unset the active search: park the decoder on the phone loop first. */
 		ps_set_search(state->decoder, SEARCH_PHONES);

@@ -5,6 +5,7 @@
 #include "synth_priv.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,22 @@ static int espeak_collect(short *samples, int count, espeak_EVENT *events)
 	return sink->err ? 1 : 0; /* 1 aborts the synthesis */
 }
 
+/*
+ * espeak-ng is initialised once per process and never terminated: with 1.51,
+ * espeak_Terminate() followed by a second espeak_Initialize() leaves a later
+ * espeak_Terminate() waiting for ever on the library's internal thread. Its memory stays
+ * reachable through the library's globals until the process exits.
+ */
+static pthread_once_t espeak_once = PTHREAD_ONCE_INIT;
+static int espeak_rate;
+
+static void espeak_start(void)
+{
+	espeak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, 0);
+	if (espeak_rate > 0)
+		espeak_SetSynthCallback(espeak_collect);
+}
+
 static int espeak_open(void **statep, char *error)
 {
 	struct espeak_state *state;
@@ -48,7 +65,8 @@ static int espeak_open(void **statep, char *error)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return ENOMEM;
-	rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, 0);
+	pthread_once(&espeak_once, espeak_start);
+	rate = espeak_rate;
 	if (rate <= 0) {
 		snprintf(error, SPEECH_ERROR_MAX,
 			 "espeak-ng could not load its data (is espeak-ng-data installed?)");
@@ -56,7 +74,6 @@ static int espeak_open(void **statep, char *error)
 		return EIO;
 	}
 	state->rate = (unsigned)rate;
-	espeak_SetSynthCallback(espeak_collect);
 	espeak_SetParameter(espeakRATE, ESPEAK_WORDS_PER_MINUTE, 0);
 	*statep = state;
 	return 0;
@@ -64,7 +81,6 @@ static int espeak_open(void **statep, char *error)
 
 static void espeak_close(void *statep)
 {
-	espeak_Terminate();
 	free(statep);
 }
 

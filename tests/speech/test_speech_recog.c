@@ -1,0 +1,700 @@
+/* Tests of recognition (pocketsphinx with grammars, the HTTP back end against a mock
+ * Whisper server on loopback) and of the worker pool. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mock_whisper.h"
+#include "recog.h"
+#include "speech_pool.h"
+#include "speech_test_util.h"
+#include "test.h"
+
+static const char *digits_grammar =
+	"#JSGF V1.0; grammar digits; public <digit> = zero | oh | one | two | three | four | "
+	"five | six | seven | eight | nine;";
+
+static const char *yes_no_grammar =
+	"#JSGF V1.0; grammar yesno; public <answer> = yes | no | yes please | no thanks;";
+
+static struct speech_recog *pocketsphinx_open(unsigned max_audio_ms)
+{
+	struct speech_recog_config config;
+	struct speech_recog *recog;
+
+	speech_recog_config_init(&config);
+	if (max_audio_ms)
+		config.max_audio_ms = max_audio_ms;
+	config.ps_grammar_cache = 2;
+	TEST_REQUIRE(speech_recog_create(&recog, "pocketsphinx", &config) == 0);
+	return recog;
+}
+
+static int recognise(struct speech_recog *recog, const struct wav_audio *audio, const char *lang,
+		     const char *expectation, const char *grammar,
+		     struct speech_recog_result *result)
+{
+	struct speech_recog_request request = {audio->samples, audio->count, audio->rate, lang,
+					       expectation, grammar, "test-call"};
+
+	return speech_recog_run(recog, &request, result);
+}
+
+static void digits_with_grammar(void)
+{
+	static const char *files[] = {"1_jackson_0.wav", "3_lucas_0.wav", "7_yweweler_0.wav",
+				      "9_george_0.wav"};
+	static const char *expected[] = {"one", "three", "seven", "nine"};
+	struct speech_recog *recog = pocketsphinx_open(0);
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct speech_recog_result result;
+		struct wav_audio audio;
+		char name[128];
+
+		snprintf(name, sizeof(name), "fsdd_digits_en_8k/%s", files[i]);
+		corpus_audio(name, &audio);
+		TEST_EQ_INT(audio.rate, 8000);
+		TEST_EQ_INT(recognise(recog, &audio, "en", "digits", digits_grammar, &result), 0);
+		TEST_EQ_STR(result.text, expected[i]);
+		TEST_EQ_STR(result.engine, "pocketsphinx");
+		TEST_CHECK(result.grammar_used);
+		TEST_CHECK(result.confidence >= 0.0f && result.confidence <= 1.0f);
+		TEST_CHECK(result.audio_ms > 200 && result.audio_ms < 2000);
+		TEST_CHECK(result.speech_end_ms > result.speech_start_ms);
+		TEST_CHECK(result.speech_end_ms <= result.audio_ms + 10);
+		wav_audio_free(&audio);
+	}
+	speech_recog_destroy(recog);
+}
+
+static void grammar_switching(void)
+{
+	static const char *commands =
+		"#JSGF V1.0; grammar commands; public <command> = what time is it | "
+		"what's the weather | lock the front door;";
+	struct speech_recog *recog = pocketsphinx_open(0); /* two compiled grammars kept */
+	struct speech_recog_result result;
+	struct wav_audio digit, phrase;
+
+	corpus_audio("fsdd_digits_en_8k/1_lucas_0.wav", &digit);
+	corpus_audio("speech_to_phrase_16k/en/lock the Front Door.wav", &phrase);
+	/* Three grammars through a cache of two: every path compiles, reuses and evicts. */
+	for (int round = 0; round < 2; round++) {
+		TEST_EQ_INT(recognise(recog, &digit, "en", "digits", digits_grammar, &result), 0);
+		TEST_EQ_STR(result.text, "one");
+		TEST_EQ_INT(recognise(recog, &phrase, "en", "open", commands, &result), 0);
+		TEST_EQ_STR(result.text, "lock the front door");
+		TEST_EQ_INT(recognise(recog, &digit, "en", "yes_no", yes_no_grammar, &result), 0);
+	}
+	/* The same grammar text under another expectation is compiled separately. */
+	TEST_EQ_INT(recognise(recog, &digit, "en", "choice", digits_grammar, &result), 0);
+	TEST_EQ_STR(result.text, "one");
+	wav_audio_free(&digit);
+	wav_audio_free(&phrase);
+	speech_recog_destroy(recog);
+}
+
+static void bad_audio_handled(void)
+{
+	struct speech_recog *recog = pocketsphinx_open(3000);
+	struct speech_recog_request request = {NULL, 0, 8000, "en", "digits", digits_grammar, NULL};
+	struct speech_recog_result result;
+	struct wav_audio audio;
+	size_t long_count = 10u * 60u * 8000u;
+	int16_t *samples;
+
+	/* Empty audio: a rejected result, not an error. */
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
+	TEST_EQ_STR(result.text, "");
+	TEST_EQ_INT(result.verdict, SPEECH_VERDICT_REJECTED);
+	TEST_EQ_INT(result.audio_ms, 0);
+
+	/* Ten minutes are cut to the maximum (3 s here) and marked. */
+	samples = calloc(long_count, sizeof(int16_t));
+	TEST_REQUIRE(samples != NULL);
+	corpus_audio("fsdd_digits_en_8k/1_lucas_0.wav", &audio);
+	memcpy(samples + 4000, audio.samples, audio.count * sizeof(int16_t));
+	request.samples = samples;
+	request.count = long_count;
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
+	TEST_CHECK(result.truncated);
+	TEST_EQ_INT(result.audio_ms, 3000);
+	TEST_EQ_STR(result.text, "one");
+
+	/* Clipped audio: the digit amplified 30 times and cut at full scale. */
+	for (size_t i = 0; i < audio.count; i++) {
+		long v = (long)audio.samples[i] * 30;
+
+		audio.samples[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+	}
+	TEST_EQ_INT(recognise(recog, &audio, "en", "digits", digits_grammar, &result), 0);
+	TEST_CHECK(result.confidence >= 0.0f && result.confidence <= 1.0f);
+
+	/* Full-scale square wave and digital silence: nothing to accept. */
+	for (size_t i = 0; i < 16000; i++)
+		samples[i] = (int16_t)((i / 20) % 2 ? 32767 : -32768);
+	request.count = 16000;
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
+	TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
+	memset(samples, 0, 16000 * sizeof(int16_t));
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
+	TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
+
+	/* Invalid requests. */
+	request.samples = NULL;
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), EINVAL);
+	request.samples = samples;
+	request.rate = 0;
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), EINVAL);
+	request.rate = 8000;
+	request.lang = "de";
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), EINVAL);
+	request.lang = "fr";
+	TEST_EQ_INT(speech_recog_run(recog, &request, &result), ENOTSUP);
+	TEST_CHECK(strstr(speech_recog_error(recog), "http") != NULL);
+	free(samples);
+	wav_audio_free(&audio);
+	speech_recog_destroy(recog);
+}
+
+static void out_of_grammar_not_accepted(void)
+{
+	static const char *commands =
+		"#JSGF V1.0; grammar commands; public <command> = what time is it | "
+		"what's the weather | lock the front door | cancel timer | next | pause;";
+	static const char *oov[] = {"oov_1.wav", "oov_3.wav"};
+	struct speech_recog *recog = pocketsphinx_open(0);
+
+	for (size_t i = 0; i < sizeof(oov) / sizeof(oov[0]); i++) {
+		struct speech_recog_result result;
+		struct wav_audio audio;
+		char name[128];
+
+		snprintf(name, sizeof(name), "speech_to_phrase_16k/en/%s", oov[i]);
+		corpus_audio(name, &audio);
+		TEST_EQ_INT(recognise(recog, &audio, "en", "open", commands, &result), 0);
+		TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
+		wav_audio_free(&audio);
+	}
+	speech_recog_destroy(recog);
+}
+
+static void verdict_helper(void)
+{
+	struct speech_recog_result result = {.confidence = 0.7f};
+
+	TEST_EQ_INT(speech_recog_verdict(&result, 0.5f), SPEECH_VERDICT_REJECTED);
+	strcpy(result.text, "yes");
+	TEST_EQ_INT(speech_recog_verdict(&result, 0.5f), SPEECH_VERDICT_ACCEPTED);
+	TEST_EQ_INT(speech_recog_verdict(&result, 0.8f), SPEECH_VERDICT_UNCERTAIN);
+	TEST_EQ_STR(speech_verdict_name(SPEECH_VERDICT_UNCERTAIN), "uncertain");
+	TEST_CHECK(speech_recog_engine_supports("pocketsphinx", "en", true));
+	TEST_CHECK(!speech_recog_engine_supports("pocketsphinx", "fr", false));
+	TEST_CHECK(speech_recog_engine_supports("http", "fr", false));
+	TEST_CHECK(!speech_recog_engine_supports("http", "fr", true));
+	TEST_CHECK(!speech_recog_engine_exists("vosk"));
+}
+
+/* An http engine pointed at the mock; path selects the mock's behaviour. */
+static struct speech_recog *http_open(struct mock_whisper *mock, const char *path,
+				      const char *format, const char *key, long timeout_ms)
+{
+	struct speech_recog_config config;
+	struct speech_recog *recog;
+	char url[128];
+
+	speech_recog_config_init(&config);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", mock_whisper_port(mock), path);
+	config.http_url = url;
+	config.http_response_format = format;
+	config.http_api_key = key;
+	config.http_timeout_ms = timeout_ms;
+	config.http_model = "large-v3";
+	TEST_REQUIRE(speech_recog_create(&recog, "http", &config) == 0);
+	return recog;
+}
+
+static void http_transcribes(void)
+{
+	struct mock_whisper *mock;
+	struct speech_recog *recog;
+	struct speech_recog_result result;
+	struct wav_audio audio;
+	char field[64];
+
+	TEST_REQUIRE(mock_whisper_start(&mock, NULL) == 0);
+	corpus_audio("speech_to_phrase_16k/fr/quelle heure est-il.wav", &audio);
+	mock_whisper_add(mock, (unsigned)(audio.count * 1000 / audio.rate), "Quelle heure est-il ?");
+
+	recog = http_open(mock, "", "json", NULL, 5000);
+	TEST_EQ_INT(recognise(recog, &audio, "fr", NULL, NULL, &result), 0);
+	TEST_EQ_STR(result.text, "Quelle heure est-il ?");
+	TEST_EQ_STR(result.engine, "http");
+	TEST_CHECK(!result.grammar_used);
+	TEST_CHECK(result.confidence > 0.59f && result.confidence < 0.61f);
+	TEST_EQ_INT(result.verdict, SPEECH_VERDICT_ACCEPTED);
+	mock_whisper_last_field(mock, "language", field, sizeof(field));
+	TEST_EQ_STR(field, "fr");
+	mock_whisper_last_field(mock, "model", field, sizeof(field));
+	TEST_EQ_STR(field, "large-v3");
+	mock_whisper_last_field(mock, "response_format", field, sizeof(field));
+	TEST_EQ_STR(field, "json");
+
+	/* Telephone audio (8 kHz) is upsampled to 16 kHz before upload; a grammar is not
+	 * sent, the text comes back as dictation. */
+	{
+		struct wav_audio digit;
+		struct speech_recog_request request;
+
+		corpus_audio("fsdd_digits_en_8k/5_lucas_0.wav", &digit);
+		mock_whisper_add(mock, (unsigned)(digit.count * 1000 / digit.rate), "Five.");
+		request = (struct speech_recog_request){digit.samples, digit.count, digit.rate,
+							"en", "digits", digits_grammar, NULL};
+		TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
+		TEST_EQ_STR(result.text, "Five.");
+		TEST_CHECK(!result.grammar_used);
+		wav_audio_free(&digit);
+	}
+	speech_recog_destroy(recog);
+
+	/* verbose_json carries a score: exp(-0.2) * (1 - 0.1) = 0.737. */
+	recog = http_open(mock, "/v1/audio/transcriptions", "verbose_json", NULL, 5000);
+	TEST_EQ_INT(recognise(recog, &audio, "fr", NULL, NULL, &result), 0);
+	TEST_EQ_STR(result.text, "Quelle heure est-il ?");
+	TEST_CHECK(result.confidence > 0.73f && result.confidence < 0.74f);
+	speech_recog_destroy(recog);
+	TEST_EQ_INT(mock_whisper_requests(mock), 3);
+	wav_audio_free(&audio);
+	mock_whisper_stop(mock);
+}
+
+static void http_sends_key(void)
+{
+	struct mock_whisper *mock;
+	struct speech_recog *recog;
+	struct speech_recog_result result;
+	struct wav_audio audio;
+
+	TEST_REQUIRE(mock_whisper_start(&mock, "s3cret") == 0);
+	corpus_audio("fsdd_digits_en_8k/0_theo_0.wav", &audio);
+	mock_whisper_add(mock, (unsigned)(audio.count * 1000 / audio.rate), "zero");
+	recog = http_open(mock, "", "json", NULL, 5000);
+	TEST_EQ_INT(recognise(recog, &audio, "en", NULL, NULL, &result), EIO);
+	TEST_CHECK(strstr(speech_recog_error(recog), "401") != NULL);
+	speech_recog_destroy(recog);
+	recog = http_open(mock, "", "json", "wrong", 5000);
+	TEST_EQ_INT(recognise(recog, &audio, "en", NULL, NULL, &result), EIO);
+	speech_recog_destroy(recog);
+	recog = http_open(mock, "", "json", "s3cret", 5000);
+	TEST_EQ_INT(recognise(recog, &audio, "en", NULL, NULL, &result), 0);
+	TEST_EQ_STR(result.text, "zero");
+	speech_recog_destroy(recog);
+	wav_audio_free(&audio);
+	mock_whisper_stop(mock);
+}
+
+static void http_server_failures(void)
+{
+	static const struct {
+		const char *path;
+		int err;
+		const char *message_part;
+	} cases[] = {
+		{"/error500", EIO, "HTTP 500"},
+		{"/garbage", EBADMSG, "text"},
+		{"/notext", EBADMSG, "text"},
+		{"/huge", EMSGSIZE, "larger than"},
+		{"/hang", ETIMEDOUT, "timed out"},
+	};
+	struct mock_whisper *mock;
+	struct speech_recog_result result;
+	struct wav_audio audio;
+
+	TEST_REQUIRE(mock_whisper_start(&mock, NULL) == 0);
+	corpus_audio("fsdd_digits_en_8k/6_theo_0.wav", &audio);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct speech_recog *recog = http_open(mock, cases[i].path, "json", NULL, 700);
+
+		TEST_EQ_INT(recognise(recog, &audio, "en", NULL, NULL, &result), cases[i].err);
+		if (!TEST_CHECK(strstr(speech_recog_error(recog), cases[i].message_part) != NULL))
+			fprintf(stderr, "    %s: %s\n", cases[i].path, speech_recog_error(recog));
+		TEST_EQ_STR(result.text, "");
+		speech_recog_destroy(recog);
+	}
+	wav_audio_free(&audio);
+	mock_whisper_stop(mock);
+}
+
+static void http_bad_settings(void)
+{
+	struct speech_recog_config config;
+	struct speech_recog *recog;
+	struct speech_recog_result result;
+	struct wav_audio audio;
+	struct mock_whisper *mock;
+	unsigned port;
+	char url[64];
+
+	speech_recog_config_init(&config);
+	TEST_EQ_INT(speech_recog_create(&recog, "http", &config), EINVAL); /* no address */
+	config.http_url = "ftp://127.0.0.1/";
+	TEST_EQ_INT(speech_recog_create(&recog, "http", &config), EINVAL);
+	config.http_url = "http://127.0.0.1:1";
+	config.http_response_format = "srt";
+	TEST_EQ_INT(speech_recog_create(&recog, "http", &config), EINVAL);
+	config.http_response_format = "json";
+	config.http_timeout_ms = 0;
+	TEST_EQ_INT(speech_recog_create(&recog, "http", &config), EINVAL);
+	TEST_EQ_INT(speech_recog_create(&recog, "kaldi", &config), ENOENT);
+
+	/* A server that has gone away: connection refused, reported as such. */
+	TEST_REQUIRE(mock_whisper_start(&mock, NULL) == 0);
+	port = mock_whisper_port(mock);
+	mock_whisper_stop(mock);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
+	config.http_url = url;
+	config.http_timeout_ms = 2000;
+	TEST_REQUIRE(speech_recog_create(&recog, "http", &config) == 0);
+	corpus_audio("fsdd_digits_en_8k/6_theo_0.wav", &audio);
+	TEST_EQ_INT(recognise(recog, &audio, "fr", NULL, NULL, &result), ECONNREFUSED);
+	TEST_CHECK(strstr(speech_recog_error(recog), "cannot connect") != NULL);
+	wav_audio_free(&audio);
+	speech_recog_destroy(recog);
+}
+
+/* Collects pool callbacks for one test. */
+struct collector {
+	pthread_mutex_t lock;
+	unsigned synth_events;
+	unsigned synth_last;
+	int synth_err;
+	size_t samples;
+	unsigned cached;
+	unsigned recog_events;
+	int recog_err;
+	char text[SPEECH_TRANSCRIPT_MAX];
+	unsigned cancel_after;     /* cancel the job from its own callback after N events */
+	struct speech_pool *pool;
+	uint64_t job;
+	unsigned delay_ms;         /* slow callback, to fill queues */
+};
+
+static void collector_init(struct collector *c)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static void on_synth(const struct speech_synth_event *event, void *arg)
+{
+	struct collector *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	c->synth_events++;
+	c->samples += event->count;
+	if (event->cached)
+		c->cached++;
+	if (event->last)
+		c->synth_last++;
+	if (event->err)
+		c->synth_err = event->err;
+	pthread_mutex_unlock(&c->lock);
+	if (c->cancel_after && c->synth_events == c->cancel_after)
+		TEST_EQ_INT(speech_pool_cancel(c->pool, event->job), 0);
+}
+
+static void on_recog(const struct speech_recog_event *event, void *arg)
+{
+	struct collector *c = arg;
+
+	if (c->delay_ms)
+		sleep_ms(c->delay_ms);
+	pthread_mutex_lock(&c->lock);
+	c->recog_events++;
+	c->recog_err = event->err;
+	if (!event->err)
+		snprintf(c->text, sizeof(c->text), "%s", event->result->text);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static struct speech_pool *pool_open(unsigned workers, size_t queue_max)
+{
+	struct speech_pool_config config;
+	struct speech_pool *pool;
+
+	speech_pool_config_init(&config);
+	config.workers = workers;
+	config.queue_max = queue_max;
+	config.cache_bytes = 8u * 1024u * 1024u;
+	TEST_REQUIRE(speech_pool_create(&pool, &config) == 0);
+	return pool;
+}
+
+static void pool_synthesises_and_recognises(void)
+{
+	struct speech_pool *pool = pool_open(2, 16);
+	struct speech_pool_stats stats;
+	struct collector fr, en, digit;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+	uint64_t job = 0;
+
+	collector_init(&fr);
+	collector_init(&en);
+	collector_init(&digit);
+	TEST_EQ_INT(speech_pool_synthesize(pool, "Bonjour. Votre rendez-vous est à 10 h 30.", "fr",
+					   NULL, "call-1", on_synth, &fr, &job), 0);
+	TEST_CHECK(job > 0);
+	TEST_EQ_INT(speech_pool_synthesize(pool, "Hello. Goodbye.", "en", NULL, "call-2",
+					   on_synth, &en, NULL), 0);
+	corpus_audio("fsdd_digits_en_8k/8_lucas_0.wav", &audio);
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
+						"digits", digits_grammar, "call-3"};
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &digit, NULL), 0);
+	wav_audio_free(&audio); /* the pool copied the samples */
+	speech_pool_drain(pool);
+
+	TEST_EQ_INT(fr.synth_events, 2);
+	TEST_EQ_INT(fr.synth_last, 1);
+	TEST_EQ_INT(fr.synth_err, 0);
+	TEST_CHECK(fr.samples > 8000);
+	TEST_EQ_INT(en.synth_events, 2);
+	TEST_EQ_INT(digit.recog_events, 1);
+	TEST_EQ_INT(digit.recog_err, 0);
+	TEST_EQ_STR(digit.text, "eight");
+
+	speech_pool_get_stats(pool, &stats);
+	TEST_EQ_INT(stats.workers, 2);
+	TEST_EQ_INT(stats.synth_threads, 2);
+	TEST_EQ_INT(stats.completed, 3);
+	TEST_EQ_INT(stats.queued, 0);
+	TEST_EQ_INT(stats.running, 0);
+	speech_pool_destroy(pool);
+}
+
+static void pool_rejects_when_full(void)
+{
+	struct speech_pool *pool = pool_open(1, 2);
+	struct speech_pool_stats stats;
+	struct collector c;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+	unsigned accepted = 0, full = 0;
+
+	collector_init(&c);
+	c.delay_ms = 50; /* each callback holds the only worker for a while */
+	corpus_audio("fsdd_digits_en_8k/1_theo_0.wav", &audio);
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
+						"digits", digits_grammar, NULL};
+	for (int i = 0; i < 10; i++) {
+		int err = speech_pool_recognize(pool, &request, on_recog, &c, NULL);
+
+		if (err == 0)
+			accepted++;
+		else if (TEST_EQ_INT(err, EAGAIN))
+			full++;
+	}
+	TEST_CHECK(full > 0);
+	TEST_CHECK(accepted >= 2);
+	speech_pool_drain(pool);
+	TEST_EQ_INT(c.recog_events, accepted);
+	speech_pool_get_stats(pool, &stats);
+	TEST_EQ_INT(stats.rejected_full, full);
+	wav_audio_free(&audio);
+	speech_pool_destroy(pool);
+}
+
+static void pool_cancels_jobs(void)
+{
+	struct speech_pool *pool = pool_open(1, 8);
+	struct collector slow, cancelled, streamed;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+	uint64_t first, second;
+
+	collector_init(&slow);
+	collector_init(&cancelled);
+	collector_init(&streamed);
+	slow.delay_ms = 300;
+	corpus_audio("fsdd_digits_en_8k/2_lucas_0.wav", &audio);
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
+						"digits", digits_grammar, NULL};
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &slow, &first), 0);
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &cancelled, &second), 0);
+	/* The second waits behind the first: cancelling removes it. */
+	TEST_EQ_INT(speech_pool_cancel(pool, second), 0);
+	TEST_EQ_INT(speech_pool_cancel(pool, second), ENOENT);
+	TEST_EQ_INT(speech_pool_cancel(pool, 987654), ENOENT);
+
+	/* A stream cancelled from its own first callback delivers nothing more. */
+	streamed.cancel_after = 1;
+	streamed.pool = pool;
+	TEST_EQ_INT(speech_pool_synthesize(pool, "Un. Deux. Trois. Quatre.", "fr", NULL, NULL,
+					   on_synth, &streamed, NULL), 0);
+	speech_pool_drain(pool);
+	TEST_EQ_INT(slow.recog_events, 1);
+	TEST_EQ_INT(cancelled.recog_events, 0);
+	TEST_EQ_INT(streamed.synth_events, 1);
+	TEST_EQ_INT(streamed.synth_last, 0);
+
+	/* Cancelling a running recognition: its callback never comes. */
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &cancelled, &first), 0);
+	while (speech_pool_cancel(pool, first) != 0) {
+		/* Already finished before the cancel: then it must have reported. */
+		if (cancelled.recog_events == 1)
+			break;
+	}
+	speech_pool_drain(pool);
+	TEST_CHECK(cancelled.recog_events <= 1);
+	wav_audio_free(&audio);
+	speech_pool_destroy(pool);
+}
+
+static void pool_destroy_drops_queued(void)
+{
+	struct speech_pool *pool = pool_open(1, 16);
+	struct collector c;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+
+	collector_init(&c);
+	c.delay_ms = 200;
+	corpus_audio("fsdd_digits_en_8k/3_theo_0.wav", &audio);
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
+						"digits", digits_grammar, NULL};
+	for (int i = 0; i < 6; i++)
+		TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), 0);
+	sleep_ms(50);
+	speech_pool_destroy(pool); /* waits for the running job, drops the rest */
+	TEST_CHECK(c.recog_events <= 1);
+	wav_audio_free(&audio);
+}
+
+static void pool_warms_cache(void)
+{
+	static const char *prompts[] = {"Bonjour, cabinet médical du docteur Martin.",
+					"Je n'ai pas compris. Pouvez-vous répéter ?"};
+	struct speech_pool *pool = pool_open(1, 8);
+	struct speech_pool_stats stats;
+	struct collector c;
+	size_t failed = 0;
+
+	collector_init(&c);
+	TEST_EQ_INT(speech_pool_warm(pool, "fr", prompts, 2, &failed), 0);
+	speech_pool_get_stats(pool, &stats);
+	TEST_EQ_INT(stats.cache.entries, 3);
+	TEST_EQ_INT(speech_pool_synthesize(pool, prompts[1], "fr", NULL, NULL, on_synth, &c, NULL), 0);
+	speech_pool_drain(pool);
+	TEST_EQ_INT(c.synth_events, 2);
+	TEST_EQ_INT(c.cached, 2);
+	speech_pool_get_stats(pool, &stats);
+	TEST_EQ_INT(stats.cache.hits, 2);
+	speech_pool_destroy(pool);
+}
+
+static void pool_bad_requests(void)
+{
+	struct speech_pool_config config;
+	struct speech_pool *pool;
+	struct collector c;
+	struct speech_recog_request request = {NULL, 0, 8000, "fr", NULL, NULL, NULL};
+
+	speech_pool_config_init(&config);
+	config.workers = 100;
+	TEST_EQ_INT(speech_pool_create(&pool, &config), EINVAL);
+	config.workers = 1;
+	config.synth_engine_fr = "flite";
+	TEST_EQ_INT(speech_pool_create(&pool, &config), EINVAL);
+	config.synth_engine_fr = "mbrola";
+	TEST_EQ_INT(speech_pool_create(&pool, &config), ENOENT);
+	config.synth_engine_fr = "espeak";
+	config.recog_open_engine_fr = "pocketsphinx";
+	TEST_EQ_INT(speech_pool_create(&pool, &config), EINVAL);
+	config.recog_open_engine_fr = "http"; /* but no address */
+	TEST_EQ_INT(speech_pool_create(&pool, &config), EINVAL);
+
+	collector_init(&c);
+	pool = pool_open(1, 4);
+	/* No French recognition is configured by default. */
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), ENOTSUP);
+	request.lang = "es";
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), EINVAL);
+	TEST_EQ_INT(speech_pool_synthesize(pool, "Hola", "es", NULL, NULL, on_synth, &c, NULL), EINVAL);
+	TEST_EQ_INT(speech_pool_synthesize(pool, NULL, "fr", NULL, NULL, on_synth, &c, NULL), EINVAL);
+	TEST_EQ_INT(speech_pool_warm(pool, "fr", NULL, 1, NULL), EINVAL);
+	/* A failing synthesis reports once, with last set. */
+	TEST_EQ_INT(speech_pool_synthesize(pool, "Hello", "en", "nobody", NULL, on_synth, &c, NULL), 0);
+	speech_pool_drain(pool);
+	TEST_EQ_INT(c.synth_events, 1);
+	TEST_EQ_INT(c.synth_last, 1);
+	TEST_EQ_INT(c.synth_err, ENOENT);
+	speech_pool_destroy(pool);
+}
+
+static void pool_french_over_http(void)
+{
+	struct speech_pool_config config;
+	struct speech_pool *pool;
+	struct mock_whisper *mock;
+	struct collector c;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+	char url[64];
+
+	TEST_REQUIRE(mock_whisper_start(&mock, NULL) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", mock_whisper_port(mock));
+	corpus_audio("speech_to_phrase_16k/fr/annuler.wav", &audio);
+	mock_whisper_add(mock, (unsigned)(audio.count * 1000 / audio.rate), "Annuler.");
+	speech_pool_config_init(&config);
+	config.workers = 1;
+	config.recog_open_engine_fr = "http";
+	config.recog.http_url = url;
+	TEST_REQUIRE(speech_pool_create(&pool, &config) == 0);
+	collector_init(&c);
+	/* A French grammar goes to the open engine, since pocketsphinx has no French. */
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "fr",
+						"yes_no", "#JSGF V1.0; grammar g; public <a> = oui;",
+						NULL};
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), 0);
+	speech_pool_drain(pool);
+	TEST_EQ_INT(c.recog_err, 0);
+	TEST_EQ_STR(c.text, "Annuler.");
+	speech_pool_destroy(pool);
+	wav_audio_free(&audio);
+	mock_whisper_stop(mock);
+}
+
+static const struct test_case cases[] = {
+	TEST_CASE(digits_with_grammar),
+	TEST_CASE(grammar_switching),
+	TEST_CASE(bad_audio_handled),
+	TEST_CASE(out_of_grammar_not_accepted),
+	TEST_CASE(verdict_helper),
+	TEST_CASE(http_transcribes),
+	TEST_CASE(http_sends_key),
+	TEST_CASE(http_server_failures),
+	TEST_CASE(http_bad_settings),
+	TEST_CASE(pool_synthesises_and_recognises),
+	TEST_CASE(pool_rejects_when_full),
+	TEST_CASE(pool_cancels_jobs),
+	TEST_CASE(pool_destroy_drops_queued),
+	TEST_CASE(pool_warms_cache),
+	TEST_CASE(pool_bad_requests),
+	TEST_CASE(pool_french_over_http),
+};
+
+int main(int argc, char **argv)
+{
+	return test_main(argc, argv, cases, TEST_COUNT(cases));
+}
