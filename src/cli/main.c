@@ -7,6 +7,8 @@
 
 static const struct cli_command commands[] = {
 	{"version", cmd_version, "affiche la version", "print the version"},
+	{"eval", cmd_eval, "mesure la précision (asr : reconnaissance vocale)",
+	 "measure accuracy (asr: speech recognition)"},
 };
 
 static void usage(FILE *out, bool english)

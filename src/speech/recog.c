@@ -2,6 +2,7 @@
 #include "recog_priv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ void speech_recog_config_init(struct speech_recog_config *config)
 	config->http_timeout_ms = 15000;
 	config->http_max_response = 1024 * 1024;
 	config->max_audio_ms = 60000;
-	config->uncertain_below = 0.5f;
+	config->uncertain_below = 0.6f;
 	config->http_confidence = 0.6f;
 }
 
@@ -191,6 +192,19 @@ const char *speech_verdict_name(enum speech_verdict verdict)
 	return "?";
 }
 
+/* Below this RMS level (about -66 dBFS) the audio holds no speech: it is rejected without
+ * decoding, so no engine invents words in silence (Whisper models are known to). */
+#define SILENCE_RMS 16.0
+
+static double rms(const int16_t *samples, size_t count)
+{
+	double sum = 0.0;
+
+	for (size_t i = 0; i < count; i++)
+		sum += (double)samples[i] * samples[i];
+	return count ? sqrt(sum / (double)count) : 0.0;
+}
+
 static double monotonic_ms(void)
 {
 	struct timespec ts;
@@ -227,7 +241,7 @@ int speech_recog_run(struct speech_recog *recog, const struct speech_recog_reque
 	}
 	result->audio_ms =
 		(unsigned)((unsigned long long)engine_request.count * 1000 / request->rate);
-	if (engine_request.count == 0)
+	if (engine_request.count == 0 || rms(engine_request.samples, engine_request.count) < SILENCE_RMS)
 		goto out;
 
 	err = speech_resample(engine_request.samples, engine_request.count, request->rate,

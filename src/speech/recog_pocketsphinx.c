@@ -35,8 +35,8 @@
 
 /* Logistic calibration of the margin: confidence = 1 / (1 + exp(-slope (m - midpoint))).
  * Fitted on tests/corpus/audio with `permanence eval asr`; see docs/speech.md. */
-#define MARGIN_MIDPOINT (-4.0)
-#define MARGIN_SLOPE 0.35
+#define MARGIN_MIDPOINT (-6.4)
+#define MARGIN_SLOPE 0.21
 
 /* The en-us model's phones; each becomes a pseudo-word "phn_xx" of the phone loop. */
 static const char *const model_phones[] = {
@@ -332,6 +332,8 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 	ps_last_error[0] = '\0';
 	/* No search is loaded at start: grammars and the open model come per request, which
 	 * keeps a grammar-only decoder small. */
+	/* -dither: telephone audio often holds digital silence, whose log energy is minus
+	 * infinity without it. */
 	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
 				    config->ps_dict, NULL);
 	if (!state->config) {
@@ -413,23 +415,63 @@ static bool is_filler(const char *word)
 	return word[0] == '<' || word[0] == '[' || word[0] == '+' || strcmp(word, "sil") == 0;
 }
 
-/* Decode the samples with the active search. */
-static int decode(struct ps_state *state, const struct speech_recog_request *request,
-		  char *error)
+/* Quiet noise added before and after an utterance, in samples at 16 kHz: the grammar's
+ * paths start and end in silence, and an utterance cut tight by a voice detector (some
+ * corpus files start on the first phone) otherwise comes out empty. Noise rather than
+ * zeros, because the log energy of digital silence is minus infinity. */
+#define PAD_SAMPLES 1600
+#define PAD_AMPLITUDE 8
+
+static int16_t pad_noise[PAD_SAMPLES];
+static pthread_once_t pad_once = PTHREAD_ONCE_INIT;
+
+/* The same noise every time (a fixed linear congruential sequence), so results repeat. */
+static void padding_fill(void)
 {
-	if (ps_start_utt(state->decoder) < 0 ||
-	    ps_process_raw(state->decoder, request->samples, request->count, FALSE, TRUE) < 0 ||
-	    ps_end_utt(state->decoder) < 0) {
-		speech_error_format(error, "pocketsphinx decoding failed: %s",
-			 ps_last_error);
-		return EIO;
+	uint32_t seed = 12345;
+
+	for (size_t i = 0; i < PAD_SAMPLES; i++) {
+		seed = seed * 1103515245u + 12345u;
+		pad_noise[i] = (int16_t)((int)((seed >> 16) % (2 * PAD_AMPLITUDE + 1)) - PAD_AMPLITUDE);
 	}
-	return 0;
+}
+
+static const int16_t *padding(void)
+{
+	pthread_once(&pad_once, padding_fill);
+	return pad_noise;
+}
+
+/* Decode the samples, with padding on both sides, as one whole utterance (so cepstral
+ * mean normalisation uses the utterance itself) with the active search. Each decode
+ * starts a new stream, which resets pocketsphinx's noise estimates: a result depends on
+ * its own audio, not on the calls decoded before it on this worker. */
+static int decode(struct ps_state *state, const struct speech_recog_request *request,
+		  bool pad, char *error)
+{
+	size_t pad_samples = pad ? PAD_SAMPLES : 0;
+	size_t count = request->count + 2 * pad_samples;
+	int16_t *samples = malloc(count * sizeof(int16_t));
+	int err = 0;
+
+	if (!samples)
+		return ENOMEM;
+	memcpy(samples, padding(), pad_samples * sizeof(int16_t));
+	memcpy(samples + pad_samples, request->samples, request->count * sizeof(int16_t));
+	memcpy(samples + pad_samples + request->count, padding(), pad_samples * sizeof(int16_t));
+	if (ps_start_stream(state->decoder) < 0 || ps_start_utt(state->decoder) < 0 ||
+	    ps_process_raw(state->decoder, samples, count, FALSE, TRUE) < 0 ||
+	    ps_end_utt(state->decoder) < 0) {
+		speech_error_format(error, "pocketsphinx decoding failed: %s", ps_last_error);
+		err = EIO;
+	}
+	free(samples);
+	return err;
 }
 
 /* Copy the hypothesis without alternative-pronunciation marks, bounded, and find the
  * first and last word's times. */
-static void collect_words(struct ps_state *state, const char *hyp,
+static void collect_words(struct ps_state *state, const char *hyp, size_t request_samples,
 			  struct speech_recog_result *result)
 {
 	int first = -1, last = -1;
@@ -445,10 +487,18 @@ static void collect_words(struct ps_state *state, const char *hyp,
 			first = start;
 		last = end;
 	}
-	/* 100 frames per second: pocketsphinx's default frame rate. */
+	/* 100 frames per second (pocketsphinx's default), less the leading padding. */
 	if (first >= 0) {
-		result->speech_start_ms = (unsigned)first * 10;
-		result->speech_end_ms = (unsigned)(last + 1) * 10;
+		int pad_frames = PAD_SAMPLES / 160;
+
+		unsigned audio_ms = (unsigned)(request_samples / 16);
+
+		result->speech_start_ms = first > pad_frames ? (unsigned)(first - pad_frames) * 10 : 0;
+		result->speech_end_ms = last + 1 > pad_frames ? (unsigned)(last + 1 - pad_frames) * 10 : 0;
+		if (result->speech_end_ms > audio_ms)
+			result->speech_end_ms = audio_ms;
+		if (result->speech_start_ms > result->speech_end_ms)
+			result->speech_start_ms = result->speech_end_ms;
 	}
 }
 
@@ -481,16 +531,31 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 		speech_error_format(error, "pocketsphinx has no search %s", search);
 		return EIO;
 	}
-	err = decode(state, request, error);
+	/* Only grammars get padding: the open model is slow (about half a core per stream)
+	 * and handles dictation that starts on the first frame well enough. */
+	err = decode(state, request, request->grammar != NULL, error);
 	if (err)
 		return err;
 	hyp = ps_get_hyp(state->decoder, &score);
-	collect_words(state, hyp, result);
+	collect_words(state, hyp, request->count, result);
 	if (result->text[0] == '\0')
 		return 0;
 
+	/* The margin compares the search and the phone loop on the audio as given: padding
+	 * helps find the words but blurs the comparison. When the search finds nothing
+	 * without padding, the words rest on the padding alone and get no confidence. */
+	if (request->grammar) {
+		err = decode(state, request, false, error);
+		if (err)
+			return err;
+		if (!ps_get_hyp(state->decoder, &score)) {
+			result->acoustic_margin = -100.0f;
+			result->confidence = 0.0f;
+			return 0;
+		}
+	}
 	ps_set_search(state->decoder, SEARCH_PHONES);
-	err = decode(state, request, error);
+	err = decode(state, request, false, error);
 	if (err)
 		return err;
 	ps_get_hyp(state->decoder, &phone_score);

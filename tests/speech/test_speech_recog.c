@@ -142,7 +142,8 @@ static void bad_audio_handled(void)
 	TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
 	memset(samples, 0, 16000 * sizeof(int16_t));
 	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
-	TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
+	TEST_EQ_INT(result.verdict, SPEECH_VERDICT_REJECTED);
+	TEST_EQ_INT(result.audio_ms, 2000);
 
 	/* Invalid requests. */
 	request.samples = NULL;
