@@ -76,6 +76,9 @@ static void categories_find(struct nlu *nlu)
 	nlu->cat.month = nlu_lexicon_category_id(lex, "month");
 	nlu->cat.weekday = nlu_lexicon_category_id(lex, "weekday");
 	nlu->cat.letter = nlu_lexicon_category_id(lex, "letter");
+	nlu->cat.decimal_point = nlu_lexicon_category_id(lex, "decimal_point");
+	nlu->cat.ordinal_suffix = nlu_lexicon_category_id(lex, "ordinal_suffix");
+	nlu->cat.number_suffix = nlu_lexicon_category_id(lex, "number_suffix");
 }
 
 int nlu_create(struct nlu **nlup, const struct nlu_vocabulary *vocabulary)

@@ -207,6 +207,9 @@ struct nlu_categories {
 	int month;        /* value 1..12 */
 	int weekday;      /* value 1 (Monday) .. 7 (Sunday) */
 	int letter;       /* spelled letters: "b", "bé", "double v"; value is the letter */
+	int decimal_point;  /* "virgule", "point" */
+	int ordinal_suffix; /* "er" in "1er", "rd" in "3rd" */
+	int number_suffix;  /* "k" in "100k" */
 };
 
 struct nlu {
@@ -234,9 +237,8 @@ struct nlu_number {
 };
 
 /* Options of nlu_number_parse(). */
-#define NLU_NUM_NO_GROUPS 0x1  /* do not join "100 000" or "1.200.000" digit groups */
-#define NLU_NUM_NO_SCALE 0x2   /* stop before "mille", "thousand", "million" */
-#define NLU_NUM_SMALL 0x4      /* one number below 100 only: a day, an hour, a pair of digits */
+#define NLU_NUM_INTEGER 0x1 /* digits alone: no groups ("100 000"), decimals or "k" */
+#define NLU_NUM_SMALL 0x2   /* one number below 100, or one digit token: a day, an hour */
 
 /*
  * Read the number starting at tokens->token[pos]: digits ("1.200.000", "6,7", "100k"),
