@@ -7,6 +7,8 @@
 
 static const struct cli_command commands[] = {
 	{"version", cmd_version, "affiche la version", "print the version"},
+	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
+	 "understand one utterance (intent, urgency, entities)"},
 };
 
 static void usage(FILE *out, bool english)
