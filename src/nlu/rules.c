@@ -165,6 +165,8 @@ static int tag_apply(struct nlu_rule *rule, const char *tag, size_t len, char *w
 		rule->ordered = true;
 	} else if (KEY("alone") && !eq) {
 		rule->alone = true;
+	} else if (KEY("anywhere") && !eq) {
+		rule->anywhere = true;
 	} else if (KEY("imminent") && !eq) {
 		rule->imminent = true;
 	} else if (KEY("window") && vlen > 0 && vlen < sizeof(num)) {
@@ -398,7 +400,7 @@ void nlu_scan_build(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_
 {
 	const struct nlu_rules *rules = nlu->rules;
 	const struct nlu_lex_entry *found[32];
-	uint16_t clause = 0;
+	uint16_t clause = 0, phrase = 0;
 	size_t pos = 0;
 
 	scan->rules = rules;
@@ -432,7 +434,8 @@ void nlu_scan_build(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_
 		pos += best;
 	}
 
-	/* Clauses: punctuation ends one, a boundary word starts the next. */
+	/* Phrases end at sentence punctuation and before boundary words; clauses also at
+	 * commas and colons. */
 	for (size_t i = 0; i < tokens->count; i++)
 		scan->clause[i] = 0;
 	for (size_t h = 0; h < scan->hit_count; h++) {
@@ -440,14 +443,21 @@ void nlu_scan_build(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_
 			scan->clause[scan->hit[h].start] = 1;
 	}
 	for (size_t i = 0; i < tokens->count; i++) {
-		bool starts = scan->clause[i] != 0;
+		const struct nlu_token *t = &tokens->token[i];
 
-		scan->sentence_end[i] = is_sentence_punct(&tokens->token[i]);
-		if (starts && i > 0)
+		if (scan->clause[i] != 0 && i > 0) {
+			phrase++;
 			clause++;
+		}
+		scan->sentence_end[i] = is_sentence_punct(t);
+		scan->phrase[i] = phrase;
 		scan->clause[i] = clause;
-		if (is_clause_punct(&tokens->token[i]))
+		if (is_sentence_punct(t) || (t->kind == NLU_TOKEN_PUNCT && t->text[0] == ';')) {
+			phrase++;
 			clause++;
+		} else if (is_clause_punct(t)) {
+			clause++;
+		}
 	}
 
 	/* Index hits by concept, in order of position. */
@@ -504,7 +514,8 @@ static bool match_complete(const struct nlu_scan *scan, const struct nlu_rule *r
 
 			for (size_t j = 0; j < k; j++)
 				used = used || m->term_hit[j] == (size_t)h;
-			if (used || scan->clause[c->start] != scan->clause[a->start])
+			if (used ||
+			    (!rule->anywhere && scan->phrase[c->start] != scan->phrase[a->start]))
 				continue;
 			if (rule->ordered && c->start < prev_end)
 				continue;
@@ -522,7 +533,7 @@ static bool match_complete(const struct nlu_scan *scan, const struct nlu_rule *r
 		if (scan->hit[best].end > end)
 			end = scan->hit[best].end;
 	}
-	if (rule->term_count > 1 && end - start > (size_t)rule->window)
+	if (rule->term_count > 1 && !rule->anywhere && end - start > (size_t)rule->window)
 		return false;
 	m->start = start;
 	m->end = end;

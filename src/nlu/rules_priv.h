@@ -10,7 +10,7 @@
  * about someone else ("mon mari").
  *
  * Rule tags (space-separated): window=N, ordered, alone (the match must cover every
- * content word), flag=, level=emergency|urgent|cue, requires=FLAG, imminent (triage);
+ * content word), anywhere (the concepts may be in different clauses, at any distance), flag=, level=emergency|urgent|cue, requires=FLAG, imminent (triage);
  * weight=0..1, expect=NAME[,NAME] (intent).
  */
 #ifndef PERMANENCE_NLU_RULES_PRIV_H
@@ -43,6 +43,7 @@ struct nlu_rule {
 	int window;                        /* tokens from the first term to the last one's end */
 	bool ordered;
 	bool alone;
+	bool anywhere;                     /* terms may be in any clause, at any distance */
 	/* Triage rules. */
 	enum nlu_flag flag;
 	enum nlu_urgency level;
@@ -106,7 +107,11 @@ struct nlu_scan {
 	struct nlu_hit hit[NLU_HITS_MAX];
 	int16_t first_hit[NLU_CONCEPTS_MAX]; /* -1 when the concept was not heard */
 	int16_t next_hit[NLU_HITS_MAX];      /* next hit of the same concept, or -1 */
-	uint16_t clause[NLU_TOKENS_MAX];     /* clause number of each token */
+	/* Phrase number of each token: sentence punctuation (". ! ? ;") and boundary words
+	 * ("mais", "but") end a phrase; a rule's concepts must lie in one phrase. */
+	uint16_t phrase[NLU_TOKENS_MAX];
+	/* Clause number: phrases cut further at commas and colons; negation stops there. */
+	uint16_t clause[NLU_TOKENS_MAX];
 	bool sentence_end[NLU_TOKENS_MAX];   /* token ends a sentence: ". ! ?" */
 };
 

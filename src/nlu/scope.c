@@ -19,14 +19,16 @@ struct clause_range {
 	size_t end;
 };
 
-static struct clause_range clause_of(const struct nlu_scan *scan, size_t pos)
+/* The clause (cut at commas) or the phrase (cut at sentence ends) around a token. */
+static struct clause_range clause_of(const struct nlu_scan *scan, size_t pos, bool phrase)
 {
+	const uint16_t *ids = phrase ? scan->phrase : scan->clause;
 	struct clause_range r = {pos, pos + 1};
-	uint16_t c = scan->clause[pos];
+	uint16_t c = ids[pos];
 
-	while (r.start > 0 && scan->clause[r.start - 1] == c)
+	while (r.start > 0 && ids[r.start - 1] == c)
 		r.start--;
-	while (r.end < scan->tokens->count && scan->clause[r.end] == c)
+	while (r.end < scan->tokens->count && ids[r.end] == c)
 		r.end++;
 	return r;
 }
@@ -94,46 +96,79 @@ static bool is_long_unit(const struct nlu_concept_ids *id, int unit)
 	return unit == id->unitlong || unit == id->unitweek;
 }
 
-static bool read_negation(const struct nlu_scan *scan, const struct nlu_match *m, size_t terms,
-			  struct clause_range cl, struct nlu_scope *scope)
+/*
+ * A negation word in [from, to) that negates: "no" right before a person is an answer
+ * to a question ("no, I have chest pain"), not a negation of what follows.
+ */
+static bool negator_in(const struct nlu_scan *scan, const struct nlu_match *m, size_t terms,
+		       size_t from, size_t to)
 {
 	const struct nlu_concept_ids *id = &scan->rules->id;
-	size_t lo = m->start > cl.start + NEGATION_REACH ? m->start - NEGATION_REACH : cl.start;
-	size_t ne_lo = m->start > cl.start + 3 ? m->start - 3 : cl.start;
-	size_t post_end = m->end + 3 < cl.end ? m->end + 3 : cl.end;
-	bool ne = other_hit_in(scan, m, terms, id->ne, ne_lo, m->start);
 
-	/* "il ne saigne plus", "je n'ai plus mal", "no longer", "not ... anymore". */
-	if ((ne && (other_hit_in(scan, m, terms, id->plus, ne_lo, m->start) ||
-		    other_hit_in(scan, m, terms, id->plus, m->end, post_end))) ||
-	    other_hit_in(scan, m, terms, id->plusneg, lo, m->start) ||
-	    other_hit_in(scan, m, terms, id->resolvedpost, m->end, post_end)) {
-		scope->resolved = true;
-		return true;
-	}
-	/* Spoken French drops "ne": "j'ai plus mal", "il saigne plus" at the end. */
-	if (!ne && other_hit_in(scan, m, terms, id->plus, m->start > 2 ? m->start - 2 : 0,
-				m->start)) {
-		bool comparative = false;
+	for (int h = id->neg >= 0 ? scan->first_hit[id->neg] : -1; h >= 0; h = scan->next_hit[h]) {
+		size_t after = scan->hit[h].end;
 
-		for (size_t i = m->end; i < m->end + 4 && i < scan->tokens->count; i++)
-			comparative = comparative || nlu_token_is(scan->tokens, i, "que");
-		if (!comparative && m->start > cl.start) {
-			scope->resolved = true;
-			return true;
-		}
-	}
-	if (!ne && other_hit_in(scan, m, terms, id->plus, m->end, m->end + 1) &&
-	    (m->end + 1 >= cl.end)) {
-		scope->resolved = true;
-		return true;
-	}
-	if (other_hit_in(scan, m, terms, id->neg, lo, m->end) ||
-	    (ne && other_hit_in(scan, m, terms, id->neg, m->end, post_end))) {
-		scope->negated = true;
+		if (scan->hit[h].start < from || scan->hit[h].start >= to ||
+		    is_term_hit(scan, m, terms, h))
+			continue;
+		if (nlu_scan_find(scan, id->first, after, after + 1) >= 0 ||
+		    nlu_scan_find(scan, id->third, after, after + 1) >= 0)
+			continue;
 		return true;
 	}
 	return false;
+}
+
+/* Negation or stop words around one term of a match, within the term's clause. */
+static void read_term_negation(const struct nlu_scan *scan, const struct nlu_match *m,
+			       size_t terms, const struct nlu_hit *term, struct nlu_scope *scope)
+{
+	const struct nlu_concept_ids *id = &scan->rules->id;
+	struct clause_range cl = clause_of(scan, term->start, false);
+	size_t start = term->start, end = term->end;
+	size_t lo = start > cl.start + NEGATION_REACH ? start - NEGATION_REACH : cl.start;
+	size_t ne_lo = start > cl.start + 3 ? start - 3 : cl.start;
+	size_t post_end = end + 3 < cl.end ? end + 3 : cl.end;
+	bool ne = other_hit_in(scan, m, terms, id->ne, ne_lo, start);
+
+	/* "il ne saigne plus", "je n'ai plus mal", "no longer", "not ... anymore". */
+	if ((ne && (other_hit_in(scan, m, terms, id->plus, ne_lo, start) ||
+		    other_hit_in(scan, m, terms, id->plus, end, post_end))) ||
+	    other_hit_in(scan, m, terms, id->plusneg, lo, start) ||
+	    other_hit_in(scan, m, terms, id->resolvedpost, end, post_end)) {
+		scope->resolved = true;
+		return;
+	}
+	/* Spoken French drops "ne": "j'ai plus mal", and "il saigne plus" at a clause end. */
+	if (!ne && start > cl.start &&
+	    other_hit_in(scan, m, terms, id->plus, start > 2 ? start - 2 : 0, start)) {
+		bool comparative = false;
+
+		for (size_t i = end; i < end + 4 && i < scan->tokens->count; i++)
+			comparative = comparative || nlu_token_is(scan->tokens, i, "que");
+		if (!comparative) {
+			scope->resolved = true;
+			return;
+		}
+	}
+	if (!ne && end + 1 >= cl.end && other_hit_in(scan, m, terms, id->plus, end, end + 1)) {
+		scope->resolved = true;
+		return;
+	}
+	if (negator_in(scan, m, terms, lo, start) ||
+	    (ne && negator_in(scan, m, terms, end, post_end)))
+		scope->negated = true;
+}
+
+/* A match is negated or stopped when any of its terms is. */
+static bool read_negation(const struct nlu_scan *scan, const struct nlu_match *m, size_t terms,
+			  struct nlu_scope *scope)
+{
+	for (size_t k = 0; k < terms; k++)
+		read_term_negation(scan, m, terms, &scan->hit[m->term_hit[k]], scope);
+	if (scope->resolved)
+		scope->negated = false;
+	return scope->negated || scope->resolved;
 }
 
 static void read_resolved_after(const struct nlu_scan *scan, const struct nlu_match *m,
@@ -227,11 +262,11 @@ void nlu_scope_read(const struct nlu *nlu, const struct nlu_scan *scan,
 		    const struct nlu_match *match, struct nlu_scope *scope)
 {
 	size_t terms = match->term_count;
-	struct clause_range cl = clause_of(scan, match->start);
+	struct clause_range phrase = clause_of(scan, match->start, true);
 
 	memset(scope, 0, sizeof(*scope));
-	if (!read_negation(scan, match, terms, cl, scope))
+	if (!read_negation(scan, match, terms, scope))
 		read_resolved_after(scan, match, terms, scope);
-	read_time(nlu, scan, match, terms, cl, scope);
+	read_time(nlu, scan, match, terms, phrase, scope);
 	read_person(scan, match, scope);
 }
