@@ -7,6 +7,8 @@
 
 static const struct cli_command commands[] = {
 	{"version", cmd_version, "affiche la version", "print the version"},
+	{"eval", cmd_eval, "mesure la compréhension sur les corpus de test",
+	 "score language understanding on the test corpora"},
 };
 
 static void usage(FILE *out, bool english)
