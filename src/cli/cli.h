@@ -67,5 +67,6 @@ struct cli_command {
 /* Subcommands; each is implemented in cmd_NAME.c. */
 int cmd_version(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

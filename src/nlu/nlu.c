@@ -65,6 +65,42 @@ static int vocabulary_copy(struct nlu *nlu, const struct nlu_vocabulary *v)
 	return 0;
 }
 
+static void date_categories_find(struct nlu *nlu)
+{
+	const struct nlu_lexicon *lex = nlu->lexicon;
+	struct nlu_date_categories *c = &nlu->dcat;
+
+	c->month = nlu_lexicon_category_id(lex, "month");
+	c->weekday = nlu_lexicon_category_id(lex, "weekday");
+	c->relday = nlu_lexicon_category_id(lex, "relday");
+	c->daypart = nlu_lexicon_category_id(lex, "daypart");
+	c->clock = nlu_lexicon_category_id(lex, "clock");
+	c->hour_mark = nlu_lexicon_category_id(lex, "hour_mark");
+	c->minute_phrase = nlu_lexicon_category_id(lex, "minute_phrase");
+	c->minute_before = nlu_lexicon_category_id(lex, "minute_before");
+	c->minute_past = nlu_lexicon_category_id(lex, "minute_before_past");
+	c->minute_to = nlu_lexicon_category_id(lex, "minute_before_to");
+	c->meridiem = nlu_lexicon_category_id(lex, "meridiem");
+	c->unit = nlu_lexicon_category_id(lex, "unit");
+	c->next = nlu_lexicon_category_id(lex, "next");
+	c->last = nlu_lexicon_category_id(lex, "last");
+	c->this_ = nlu_lexicon_category_id(lex, "this");
+	c->week_later = nlu_lexicon_category_id(lex, "week_later");
+	c->period_part = nlu_lexicon_category_id(lex, "period_part");
+	c->range_start = nlu_lexicon_category_id(lex, "range_start");
+	c->range_end = nlu_lexicon_category_id(lex, "range_end");
+	c->bound_after = nlu_lexicon_category_id(lex, "bound_after");
+	c->bound_before = nlu_lexicon_category_id(lex, "bound_before");
+	c->or_ = nlu_lexicon_category_id(lex, "or");
+	c->except = nlu_lexicon_category_id(lex, "except");
+	c->except_gap = nlu_lexicon_category_id(lex, "except_gap");
+	c->in = nlu_lexicon_category_id(lex, "in");
+	c->ago = nlu_lexicon_category_id(lex, "ago");
+	c->later = nlu_lexicon_category_id(lex, "later");
+	c->duration = nlu_lexicon_category_id(lex, "duration");
+	c->approx = nlu_lexicon_category_id(lex, "approx");
+}
+
 static void categories_find(struct nlu *nlu)
 {
 	const struct nlu_lexicon *lex = nlu->lexicon;
@@ -98,6 +134,7 @@ int nlu_create(struct nlu **nlup, const struct nlu_vocabulary *vocabulary)
 		goto out;
 	}
 	categories_find(nlu);
+	date_categories_find(nlu);
 	err = vocabulary_copy(nlu, vocabulary);
 	if (err)
 		goto out;

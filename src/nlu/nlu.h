@@ -104,7 +104,10 @@ enum nlu_patient {
 	NLU_PATIENT_OTHER,
 };
 
-/* Grain of a resolved time, from the coarsest word used: "jeudi" is a day. */
+/*
+ * Grain of a resolved time: the finest unit the caller gave. "jeudi" is a day, "jeudi
+ * matin" a part of day, "jeudi à 10h" an hour, "la semaine prochaine" a week.
+ */
 enum nlu_grain {
 	NLU_GRAIN_NONE = 0,
 	NLU_GRAIN_MINUTE,
@@ -119,6 +122,8 @@ enum nlu_grain {
 #define NLU_TEXT_MAX 128
 #define NLU_MAX_CUES 8
 #define NLU_MAX_WHEN 4
+/* Days an open range runs when the caller bounded only one side ("après le 15"). */
+#define NLU_HORIZON_DAYS 28
 
 /* One cue behind an urgency decision: the words heard and the rule they matched. */
 struct nlu_cue {
@@ -163,6 +168,7 @@ struct nlu_when {
 struct nlu_entities {
 	size_t when_count;
 	struct nlu_when when[NLU_MAX_WHEN];
+	int duration_minutes;   /* "pendant une heure", "for 30 minutes": 60, 30; 0 when none */
 
 	/* Index into the practice vocabulary's practitioners, or -1. */
 	int practitioner;

@@ -215,9 +215,19 @@ struct nlu_categories {
 	int number_suffix;  /* "k" in "100k" */
 };
 
+/* Category ids of the date and time words (lexicon/<lang>/dates.tsv). */
+struct nlu_date_categories {
+	int month, weekday, relday, daypart, clock, hour_mark, minute_phrase;
+	int minute_before, minute_past, minute_to, meridiem, unit;
+	int next, last, this_, week_later, period_part;
+	int range_start, range_end, bound_after, bound_before, or_, except, except_gap;
+	int in, ago, later, duration, approx;
+};
+
 struct nlu {
 	struct nlu_lexicon *lexicon;
 	struct nlu_categories cat;
+	struct nlu_date_categories dcat;
 	/* The practice vocabulary, copied from nlu_create()'s argument. */
 	struct nlu_practitioner *practitioners;
 	size_t practitioner_count;
@@ -255,5 +265,34 @@ struct nlu_number {
  */
 bool nlu_number_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 		      size_t pos, unsigned options, struct nlu_number *number);
+
+/* ---- Dates and times ---- */
+
+/* One time preference found in an utterance, with where it was said. */
+struct nlu_when_match {
+	struct nlu_when when;
+	struct nlu_span span;   /* bytes of the original text that said it */
+	size_t token_from;      /* tokens [token_from, token_to) */
+	size_t token_to;
+	bool past;              /* ends before the reference day: "hier", "lundi dernier" */
+};
+
+struct nlu_when_result {
+	size_t count;
+	struct nlu_when_match item[NLU_MAX_WHEN];
+	bool truncated;          /* more alternatives were said than NLU_MAX_WHEN */
+	int duration_minutes;    /* "pendant une heure": 60; 0 when none was said */
+	struct nlu_span duration_span;
+};
+
+/*
+ * Find the time preferences in normalised tokens and resolve them against `now` in
+ * zone `tz`, following docs/nlu-conventions.md: alternatives ("mardi ou jeudi") become
+ * separate items, exclusions ("pas le lundi") apply to every item, a bare date is never
+ * in the past. Returns 0, or EINVAL for a NULL argument or an unknown language; finding
+ * nothing is not an error (result->count is 0).
+ */
+int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
+		     int64_t now, const struct tz *tz, struct nlu_when_result *result);
 
 #endif

@@ -16,8 +16,26 @@ struct parse_work {
 	struct nlu_tokens tokens;
 	struct nlu_scan scan;
 	struct nlu_intent_scores scores;
+	struct nlu_when_result when;
 	bool explained[NLU_TOKENS_MAX];
 };
+
+/* Dates and times, when a zone was given; their tokens are not part of the reason. */
+static void when_read(const struct nlu *nlu, const struct nlu_input *input, struct parse_work *w,
+		      struct nlu_entities *e)
+{
+	if (!input->tz ||
+	    nlu_when_extract(nlu, input->lang, &w->tokens, input->now, input->tz, &w->when) != 0)
+		return;
+	for (size_t i = 0; i < w->when.count && e->when_count < NLU_MAX_WHEN; i++) {
+		const struct nlu_when_match *m = &w->when.item[i];
+
+		e->when[e->when_count++] = m->when;
+		for (size_t t = m->token_from; t < m->token_to && t < NLU_TOKENS_MAX; t++)
+			w->explained[t] = true;
+	}
+	e->duration_minutes = w->when.duration_minutes;
+}
 
 /* Intents that ask for something, as opposed to answers and dialogue moves. */
 static bool is_request(enum nlu_intent intent)
@@ -153,6 +171,7 @@ int nlu_parse(const struct nlu *nlu, const struct nlu_input *input, struct nlu_r
 	nlu_scan_build(nlu, input->lang, &w->tokens, &w->scan);
 	nlu_triage_read(nlu, &w->scan, &result->triage);
 	nlu_intent_score(nlu, &w->scan, input->expect, &w->scores);
+	when_read(nlu, input, w, &result->entities);
 	nlu_entities_read(nlu, &w->scan, &w->raw, input, w->explained, result);
 	intent_decide(w, input, result);
 	if (result->intent != NLU_INTENT_CHANGE_LANGUAGE)
