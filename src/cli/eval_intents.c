@@ -190,9 +190,14 @@ static int sgd_run(struct eval_ctx *ctx)
 		size_t index;
 		bool opening;
 
+		char service_label[96];
+
 		if (split_tabs(line, field, 8) < 7 || strcmp(field[0], "split") == 0)
 			continue;
-		row = map_find(ctx, "sgd", field[5], &index);
+		snprintf(service_label, sizeof(service_label), "%s:%s", field[4], field[5]);
+		row = map_find(ctx, "sgd", service_label, &index);
+		if (!row)
+			row = map_find(ctx, "sgd", field[5], &index);
 		opening = strcmp(field[2], dialogue) != 0 || strcmp(field[5], previous) != 0;
 		snprintf(dialogue, sizeof(dialogue), "%s", field[2]);
 		snprintf(previous, sizeof(previous), "%s", field[5]);

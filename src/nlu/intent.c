@@ -10,7 +10,7 @@
 #define MATCHES_PER_RULE 4
 
 void nlu_intent_score(const struct nlu *nlu, const struct nlu_scan *scan, enum nlu_expect expect,
-		      struct nlu_intent_scores *scores)
+		      bool has_when, struct nlu_intent_scores *scores)
 {
 	const struct nlu_rules *rules = nlu->rules;
 
@@ -24,7 +24,7 @@ void nlu_intent_score(const struct nlu *nlu, const struct nlu_scan *scan, enum n
 			continue;
 		if (rule->expect_mask && !(rule->expect_mask & (1u << expect)))
 			continue;
-		if (rule->weight <= scores->score[rule->intent])
+		if (rule->weight <= scores->score[rule->intent] || (rule->needs_when && !has_when))
 			continue;
 		n = nlu_rule_matches(rules, scan, rule, m, MATCHES_PER_RULE);
 		for (size_t k = 0; k < n; k++) {

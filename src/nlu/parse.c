@@ -170,8 +170,8 @@ int nlu_parse(const struct nlu *nlu, const struct nlu_input *input, struct nlu_r
 
 	nlu_scan_build(nlu, input->lang, &w->tokens, &w->scan);
 	nlu_triage_read(nlu, &w->scan, &result->triage);
-	nlu_intent_score(nlu, &w->scan, input->expect, &w->scores);
 	when_read(nlu, input, w, &result->entities);
+	nlu_intent_score(nlu, &w->scan, input->expect, result->entities.when_count > 0, &w->scores);
 	nlu_entities_read(nlu, &w->scan, &w->raw, input, w->explained, result);
 	intent_decide(w, input, result);
 	if (result->intent != NLU_INTENT_CHANGE_LANGUAGE)

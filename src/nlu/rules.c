@@ -163,6 +163,8 @@ static int tag_apply(struct nlu_rule *rule, const char *tag, size_t len, char *w
 #define KEY(k) (klen == sizeof(k) - 1 && strncmp(tag, k, klen) == 0)
 	if (KEY("ordered") && !eq) {
 		rule->ordered = true;
+	} else if (KEY("when") && !eq) {
+		rule->needs_when = true;
 	} else if (KEY("alone") && !eq) {
 		rule->alone = true;
 	} else if (KEY("anywhere") && !eq) {

@@ -11,7 +11,7 @@
  *
  * Rule tags (space-separated): window=N, ordered, alone (the match must cover every
  * content word), anywhere (the concepts may be in different clauses, at any distance), flag=, level=emergency|urgent|cue, requires=FLAG, imminent (triage);
- * weight=0..1, expect=NAME[,NAME] (intent).
+ * weight=0..1, expect=NAME[,NAME], when (only with a date or time said) (intent).
  */
 #ifndef PERMANENCE_NLU_RULES_PRIV_H
 #define PERMANENCE_NLU_RULES_PRIV_H
@@ -44,6 +44,7 @@ struct nlu_rule {
 	bool ordered;
 	bool alone;
 	bool anywhere;                     /* terms may be in any clause, at any distance */
+	bool needs_when;                   /* counts only when a date or time was said */
 	/* Triage rules. */
 	enum nlu_flag flag;
 	enum nlu_urgency level;
@@ -170,7 +171,7 @@ struct nlu_intent_scores {
 
 /* Score every intent on one utterance for the expectation. */
 void nlu_intent_score(const struct nlu *nlu, const struct nlu_scan *scan, enum nlu_expect expect,
-		      struct nlu_intent_scores *scores);
+		      bool has_when, struct nlu_intent_scores *scores);
 
 /* The practice vocabulary tokenised once, for matching names and type labels. */
 #define NLU_NAME_TOKENS_MAX 4
