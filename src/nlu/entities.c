@@ -534,6 +534,15 @@ static void language_read(const struct nlu *nlu, const struct nlu_scan *scan, en
 	const int ids[2] = {concept_id(nlu, "langfr"), concept_id(nlu, "langen")};
 
 	e->language = lang == NLU_LANG_FR ? NLU_LANG_EN : NLU_LANG_FR;
+	/* "je ne parle pas bien français", "I don't speak English". */
+	if (first_unnegated(nlu, scan, concept_id(nlu, "langnotfr")) >= 0) {
+		e->language = NLU_LANG_EN;
+		return;
+	}
+	if (first_unnegated(nlu, scan, concept_id(nlu, "langnoten")) >= 0) {
+		e->language = NLU_LANG_FR;
+		return;
+	}
 	for (int l = 0; l < 2; l++) {
 		if (ids[l] < 0)
 			continue;

@@ -37,6 +37,12 @@ static void when_read(const struct nlu *nlu, const struct nlu_input *input, stru
 	e->duration_minutes = w->when.duration_minutes;
 }
 
+/*
+ * Words that no rule or entity reads, from which an utterance counts as a request out
+ * of the practice's scope rather than noise or a short answer.
+ */
+#define OUT_OF_SCOPE_WORDS 3
+
 /* Intents that ask for something, as opposed to answers and dialogue moves. */
 static bool is_request(enum nlu_intent intent)
 {
@@ -60,14 +66,19 @@ static bool is_request(enum nlu_intent intent)
 	}
 }
 
-static size_t content_words(const struct nlu_scan *scan)
+/* Words that no concept, date or entity covers. */
+static size_t unexplained_words(const struct parse_work *w)
 {
-	const struct nlu_tokens *t = scan->tokens;
+	const struct nlu_tokens *t = &w->tokens;
+	bool covered[NLU_TOKENS_MAX] = {false};
 	size_t n = 0;
 
+	for (size_t h = 0; h < w->scan.hit_count; h++) {
+		for (size_t i = w->scan.hit[h].start; i < w->scan.hit[h].end && i < NLU_TOKENS_MAX; i++)
+			covered[i] = true;
+	}
 	for (size_t i = 0; i < t->count; i++) {
-		if (t->token[i].kind != NLU_TOKEN_PUNCT &&
-		    !nlu_scan_has_at(scan, scan->rules->id.polite, i))
+		if (t->token[i].kind != NLU_TOKEN_PUNCT && !w->explained[i] && !covered[i])
 			n++;
 	}
 	return n;
@@ -120,10 +131,11 @@ static void intent_decide(const struct parse_work *w, const struct nlu_input *in
 
 			r->intent = said_urgent ? NLU_INTENT_EMERGENCY : NLU_INTENT_BOOK;
 			r->confidence = 0.6f;
-		} else if (has_entities(&r->entities) || input->expect != NLU_EXPECT_OPEN) {
+		} else if (input->expect != NLU_EXPECT_OPEN ||
+			   (has_entities(&r->entities) && unexplained_words(w) < OUT_OF_SCOPE_WORDS)) {
 			r->intent = NLU_INTENT_NONE;
 			r->confidence = has_entities(&r->entities) ? 0.5f : 0.0f;
-		} else if (content_words(&w->scan) >= 3 && r->triage.cue_count == 0) {
+		} else if (unexplained_words(w) >= OUT_OF_SCOPE_WORDS && r->triage.cue_count == 0) {
 			r->intent = NLU_INTENT_OUT_OF_SCOPE;
 			r->confidence = 0.4f;
 		} else {
@@ -131,6 +143,13 @@ static void intent_decide(const struct parse_work *w, const struct nlu_input *in
 			r->confidence = 0.0f;
 		}
 		return;
+	}
+	/* "un rendez-vous pour un renouvellement d'ordonnance": an appointment about it. */
+	if ((best == NLU_INTENT_PRESCRIPTION || best == NLU_INTENT_RESULTS ||
+	     best == NLU_INTENT_PAPERWORK) && s->score[NLU_INTENT_BOOK] >= 0.85f) {
+		second = top;
+		best = NLU_INTENT_BOOK;
+		top = s->score[NLU_INTENT_BOOK];
 	}
 	r->intent = best;
 	r->confidence = top - 0.3f * second;
