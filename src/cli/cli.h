@@ -103,5 +103,7 @@ int cmd_slots(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_move(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

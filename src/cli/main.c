@@ -15,6 +15,10 @@ static const struct cli_command commands[] = {
 	{"cancel", cmd_cancel, "annule un rendez-vous", "cancel an appointment"},
 	{"move", cmd_move, "déplace un rendez-vous", "move an appointment"},
 	{"version", cmd_version, "affiche la version", "print the version"},
+	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
+	 "understand one utterance (intent, urgency, entities)"},
+	{"eval", cmd_eval, "mesure la compréhension sur les corpus de test",
+	 "score language understanding on the test corpora"},
 };
 
 static void usage(FILE *out, bool english)
