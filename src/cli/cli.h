@@ -104,6 +104,9 @@ int cmd_book(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_move(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+int cmd_calls(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 
 #endif
