@@ -82,6 +82,10 @@ bool dialogue_absorb_preferences(struct dialogue *d, const struct nlu_result *r)
 		f->practitioner = e->practitioner;
 		f->practitioner_any = false;
 		changed = true;
+	} else if (e->practitioner_any && e->practitioner < 0 && !f->practitioner_any) {
+		f->practitioner = -1;
+		f->practitioner_any = true;
+		changed = true;
 	}
 	if (future_whens(d, e, f->when, &f->when_count)) {
 		f->soonest = false;
