@@ -303,6 +303,9 @@ static bool out_of_scope(struct context *cx, const struct row_view *row)
 			value = row->unsupported;
 		if (value && strstr(value, r->pattern))
 			return true;
+		if (strcmp(r->field, "expect") == 0 && strcmp(r->pattern, "epoch-ms") == 0 &&
+		    row->expect && strspn(row->expect, "0123456789") > 4)
+			return true;
 		if (strcmp(r->field, "reference") == 0 && strcmp(r->pattern, "not-a-time") == 0 &&
 		    row->reference && row->reference[0]) {
 			struct civil_time t;
@@ -489,7 +492,10 @@ static const char chrono_default_reference[] = "2012-08-10T12:00:00";
 
 static bool parts_compare(const struct tz *tz, const char *parts, const struct nlu_when *w)
 {
-	struct civil_time t = local_of(tz, w->start);
+	/* chrono reports the bound of "before 4pm": our end. */
+	struct civil_time t = local_of(tz, w->open_start ? w->end : w->start);
+	struct civil_time last = local_of(tz, w->end - 1);
+	bool part = w->grain == NLU_GRAIN_PART_OF_DAY;
 	bool coarse = w->grain == NLU_GRAIN_DAY || w->grain == NLU_GRAIN_WEEK ||
 		      w->grain == NLU_GRAIN_MONTH || w->grain == NLU_GRAIN_YEAR;
 	const char *p = parts;
@@ -515,9 +521,12 @@ static bool parts_compare(const struct tz *tz, const char *parts, const struct n
 			return false;
 		if (coarse)
 			continue;
-		if (strcmp(name, "hour") == 0 && t.hour != value)
+		/* chrono gives one hour inside a part of the day ("yesterday afternoon" is 15:00). */
+		if (strcmp(name, "hour") == 0 && part && (value < t.hour || value > last.hour))
 			return false;
-		if (strcmp(name, "minute") == 0 && t.minute != value)
+		if (strcmp(name, "hour") == 0 && !part && t.hour != value)
+			return false;
+		if (strcmp(name, "minute") == 0 && !part && t.minute != value)
 			return false;
 	}
 	return true;
@@ -561,6 +570,8 @@ static bool chrono_compare(const struct tz *tz, const char *start, const char *e
 	w = &r->item[0].when;
 	if (strncmp(start, "parts:", 6) == 0)
 		return parts_compare(tz, start + 6, w);
+	if (w->open_start && !end[0])
+		return chrono_point(tz, w, start, true);
 	if (!chrono_point(tz, w, start, false))
 		return false;
 	return !end[0] || chrono_point(tz, w, end, true);

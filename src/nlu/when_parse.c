@@ -185,7 +185,20 @@ static size_t day_number(const struct parser *ps, size_t p, int *day, bool *ordi
 
 	if (!small_number(ps, p, &num) || num.fraction || num.value < 1 || num.value > 31)
 		return 0;
+	/* "le 3e jour d'octobre", "the 20th day of next month". */
+	if (num.ordinal && (is(ps, p + num.token_count, "jour") || is(ps, p + num.token_count, "day")) &&
+	    (is(ps, p + num.token_count + 1, "de") || is(ps, p + num.token_count + 1, "of") ||
+	     is(ps, p + num.token_count + 1, "du"))) {
+		*day = (int)num.value;
+		*ordinal = true;
+		return num.token_count;
+	}
 	if (number_is_not_day(ps, p + num.token_count))
+		return 0;
+	/* "Thu 9-11am": a number that starts a range of hours is not a day. */
+	if (is_punct(ps, p + num.token_count, '-') && is_number(ps, p + num.token_count + 1) &&
+	    (lx(ps, ps->c->meridiem, p + num.token_count + 2) ||
+	     lx(ps, ps->c->hour_mark, p + num.token_count + 2)))
 		return 0;
 	*day = (int)num.value;
 	*ordinal = num.ordinal;
@@ -428,14 +441,35 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 	}
 	if (is_number(ps, q) && (n = numeric_date(ps, q, d)) != 0)
 		return q + n - p;
+	/* "2024 August", "2024-Aug". */
+	if (is_number(ps, q) && ps->tk->token[q].len == 4 && year_at(ps, q, false, &year, &two)) {
+		size_t r = q + 1;
+
+		if ((is_punct(ps, r, '-') || is_punct(ps, r, '/')) && glued(ps, r))
+			r++;
+		n = month_at(ps, r, true, &month);
+		if (n) {
+			d->set |= DT_MONTH | DT_YEAR;
+			d->month = month;
+			d->year = year;
+			return r + n - p;
+		}
+	}
 
 	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". */
 	n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
-				    month_alone_ok || is(ps, q + 1, "the"), &month);
+				    month_alone_ok || is(ps, q + 1, "the") || ps->n == 1 ||
+				    day_number(ps, q + 1, &day, &ordinal),
+		     &month);
 	if (n) {
 		size_t r = q + n, s;
 
 		r = skip_punct(ps, r, ',');
+		/* "Sep-2012", "June of 2022". */
+		if (((is_punct(ps, r, '-') || is_punct(ps, r, '/')) && glued(ps, r)) ||
+		    ((is(ps, r, "of") || is(ps, r, "de")) && is_number(ps, r + 1)))
+			if (year_at(ps, r + 1, false, &year, &two))
+				r++;
 		s = is(ps, r, "the") ? r + 1 : r;
 		n = day_number(ps, s, &day, &ordinal);
 		if (n && !year_at(ps, s, false, &year, &two)) {
@@ -460,7 +494,8 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			d->year_two_digits = two;
 			return r + n - p;
 		}
-		if (d->set || month_alone_ok || !has_tag(lx(ps, ps->c->month, q), "abbr")) {
+		if (d->set || month_alone_ok || ps->n == 1 ||
+		    !has_tag(lx(ps, ps->c->month, q), "abbr")) {
 			if (!(d->set & DT_WEEKDAY) && !month_alone_ok && ps->n > 1 &&
 			    ps->lang == NLU_LANG_EN)
 				return d->set ? q - p : 0;
@@ -499,14 +534,95 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			}
 			return r - p;
 		}
-		if (article || ordinal || (d->set & DT_WEEKDAY)) {
+		size_t m = month_of_day(ps, r, d);
+
+		if (m || article || ordinal || (d->set & DT_WEEKDAY)) {
 			d->set |= DT_DAY;
 			d->day = day;
-			r += month_of_day(ps, r, d);
-			return r - p;
+			return r + m - p;
 		}
 	}
 	return d->set ? q - p : 0;
+}
+
+static size_t unit_offset(const struct parser *ps, size_t p, int *offset);
+
+/*
+ * "le premier mercredi du mois prochain", "the last Friday of October", "le dernier jour
+ * d'octobre 2015", "first Monday of this month".
+ */
+static size_t nth_of_month(const struct parser *ps, size_t p, struct dt_date *d)
+{
+	static const char *const lead[] = {"de", "du", "of", "in", NULL};
+	static const char *const articles[] = {"the", "le", "la", "ce", "this", NULL};
+	const struct nlu_lex_entry *e = lx(ps, ps->nlu->cat.ordinal, p);
+	struct nlu_number num;
+	struct dt_date probe;
+	size_t q, r, n;
+	int nth, weekday = 0, month, year;
+	bool two;
+
+	if (e && e->numeric && (e->number == -1 || (e->number >= 1 && e->number <= 5))) {
+		nth = (int)e->number;
+		q = p + e->token_count;
+	} else if (small_number(ps, p, &num) && num.ordinal && num.value >= 1 && num.value <= 5) {
+		nth = (int)num.value;
+		q = p + num.token_count;
+	} else {
+		return 0;
+	}
+	n = weekday_at(ps, q, true, &weekday);
+	if (n)
+		q += n;
+	else if (is(ps, q, "jour") || is(ps, q, "day"))
+		q++;
+	else
+		return 0;
+	r = skip_any(ps, q, lead);
+	if (r == q)
+		return 0;
+	q = skip_any(ps, r, articles);
+	memset(&probe, 0, sizeof(probe));
+	n = month_at(ps, q, true, &month);
+	if (n) {
+		probe.set = DT_MONTH;
+		probe.month = month;
+		q += n;
+		n = year_at(ps, q, false, &year, &two);
+		if (n) {
+			probe.set |= DT_YEAR;
+			probe.year = year;
+			q += n;
+		}
+	} else if (is(ps, q, "mois") || is(ps, q, "month")) {
+		int offset = 0;
+
+		q++;
+		q += unit_offset(ps, q, &offset);
+		probe.set = DT_MONTH_REL;
+		probe.month_offset = offset;
+	} else {
+		const struct nlu_lex_entry *m = lx(ps, ps->c->next, r);
+		int offset = 0;
+
+		if (m)
+			offset = 1;
+		else if ((m = lx(ps, ps->c->last, r)) != NULL)
+			offset = -1;
+		else if ((m = lx(ps, ps->c->this_, r)) == NULL)
+			return 0;
+		q = r + m->token_count;
+		if (!is(ps, q, "month"))
+			return 0;
+		q++;
+		probe.set = DT_MONTH_REL;
+		probe.month_offset = offset;
+	}
+	*d = probe;
+	d->set |= DT_NTH | (weekday ? DT_WEEKDAY : 0);
+	d->nth = nth;
+	d->weekday = weekday;
+	return q - p;
 }
 
 /* The modifier after a unit: +1 "prochaine", -1 "dernière", 0 when none. */
@@ -600,7 +716,30 @@ static size_t period_part(const struct parser *ps, size_t p, struct dt_date *d)
 		}
 		return q - p;
 	}
-	n = period(ps, q, 0, true, d);
+	n = year_at(ps, q, false, &year, &two);
+	if (n) {
+		d->set |= DT_YEAR;
+		d->year = year;
+		d->part = part;
+		return q + n - p;
+	}
+	{
+		/* "end of next week", "le début de la semaine prochaine". */
+		const struct nlu_lex_entry *m;
+		int offset = 0;
+
+		if ((m = lx(ps, ps->c->this_, q)) != NULL) {
+			q += m->token_count;
+		} else if ((m = lx(ps, ps->c->next, q)) != NULL) {
+			offset = 1;
+			q += m->token_count;
+		} else if ((m = lx(ps, ps->c->last, q)) != NULL) {
+			offset = -1;
+			q += m->token_count;
+		}
+		q = skip_any(ps, q, (const char *const[]){"around", NULL});
+		n = period(ps, q, offset, true, d);
+	}
 	if (!n)
 		return 0;
 	if ((d->set & DT_WEEK) && part == PART_FIRST_HALF)
@@ -651,7 +790,8 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 		}
 	}
 	if (is(ps, p, "after") && is(ps, p + 1, "next")) {
-		d->wd_mode = WD_NEXT_WEEK;
+		/* "Friday after next": the Friday after the coming one. */
+		d->wd_mode = WD_AFTER_TODAY;
 		d->later_days = 7;
 		return 2;
 	}
@@ -685,8 +825,18 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 	if (is(ps, q, "on") || is(ps, q, "for"))
 		q++;
 	if (p > 0 && (is(ps, p - 1, "en") || is(ps, p - 1, "in") || is(ps, p - 1, "of") ||
-		      is(ps, p - 1, "until") || is(ps, p - 1, "from") || is(ps, p - 1, "since")))
+		      is(ps, p - 1, "until") || is(ps, p - 1, "from") || is(ps, p - 1, "since") ||
+		      is(ps, p - 1, "during")))
 		month_alone_ok = true;
+	e = lx(ps, ps->c->relday, q);
+	if (e && e->numeric) {
+		d->set |= DT_REL;
+		d->rel_days = (int)e->number;
+		return q + e->token_count - p;
+	}
+	n = nth_of_month(ps, q, d);
+	if (n)
+		return q + n - p;
 	if ((is(ps, q, "au") || is(ps, q, "le")) && is(ps, q + 1, "mois") && is(ps, q + 2, "de")) {
 		q += 3;
 		month_alone_ok = true;
@@ -710,6 +860,9 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 		q = skip_any(ps, q, articles);
 	}
 	n = period_part(ps, q, d);
+	if (n)
+		return q + n - p;
+	n = nth_of_month(ps, q, d);
 	if (n)
 		return q + n - p;
 
@@ -741,7 +894,7 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 		return q + n - p;
 	memset(d, 0, sizeof(*d));
 
-	n = calendar(ps, q, article, month_alone_ok, d);
+	n = calendar(ps, q, article, month_alone_ok || pre_set, d);
 	if (!n)
 		return 0;
 	q += n;
@@ -851,11 +1004,18 @@ static size_t minutes_before_hour(const struct parser *ps, size_t p, struct dt_c
 		minutes = 30;
 		q = p + 1;
 	} else {
+		bool said_minutes = false;
+
 		if (!small_number(ps, p, &num) || num.ordinal || num.value < 1 || num.value > 59)
 			return 0;
 		q = p + num.token_count;
-		if (lx(ps, ps->c->unit, q) && strcmp(lx(ps, ps->c->unit, q)->value, "minute") == 0)
+		if (lx(ps, ps->c->unit, q) && strcmp(lx(ps, ps->c->unit, q)->value, "minute") == 0) {
 			q++;
+			said_minutes = true;
+		}
+		/* "ten to five" but not "13 to 15 July": minutes without the word are 1-30. */
+		if (!said_minutes && num.value > 30)
+			return 0;
 		if (lx(ps, ps->c->minute_past, q))
 			minutes = (int)num.value;
 		else if (lx(ps, ps->c->minute_to, q))
@@ -863,6 +1023,10 @@ static size_t minutes_before_hour(const struct parser *ps, size_t p, struct dt_c
 		else
 			return 0;
 		q++;
+		if (!said_minutes && (!small_number(ps, q, &num) || num.value > 12 ||
+				      lx(ps, ps->c->month, q + num.token_count)) &&
+		    !lx(ps, ps->c->clock, q))
+			return 0;
 	}
 	clock = lx(ps, ps->c->clock, q);
 	if (clock) {
@@ -903,18 +1067,23 @@ static bool packed_clock(const struct parser *ps, size_t p, struct dt_clock *c)
 	return true;
 }
 
+static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm);
+
 /* A clock time starting with a number: "14h30", "2:30 pm", "3 heures et quart", "at 5". */
 static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, struct dt_clock *c)
 {
 	struct nlu_number num;
 	const struct nlu_lex_entry *mark;
+	struct dt_time part;
 	size_t q, n;
 	bool words;
 
 	if (!small_number(ps, p, &num) || num.ordinal || num.fraction) {
-		if (is_number(ps, p) && packed_clock(ps, p, c) &&
-		    (meridiem_at(ps, p + 1, &c->meridiem) || bare_ok))
+		/* "1230pm", "330 p.m.": only with a meridiem, a bare number is no time. */
+		if (is_number(ps, p) && packed_clock(ps, p, c) && meridiem_at(ps, p + 1, &c->meridiem)) {
+			c->marked = true;
 			return 1 + meridiem_at(ps, p + 1, &c->meridiem);
+		}
 		return 0;
 	}
 	if (num.value > 24)
@@ -924,6 +1093,8 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 	c->explicit24 = num.value == 0 || num.value > 12 ||
 			(num.digits_form && ps->tk->token[p].text[0] == '0');
 	q = p + num.token_count;
+	if (is(ps, q, "ish"))
+		q++;
 
 	mark = lx(ps, ps->c->hour_mark, q);
 	if (mark && !(strcmp(ps->tk->token[q].text, "h") == 0 && !glued(ps, q) &&
@@ -933,6 +1104,10 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		/* "8h10m00": seconds are not kept. */
 		if (is_number(ps, q) && glued(ps, q))
 			q++;
+		c->marked = true;
+		/* Written French is 24-hour: "7h30", "3h00". */
+		if (ps->lang == NLU_LANG_FR && num.digits_form && c->has_minute)
+			c->explicit24 = true;
 		n = meridiem_at(ps, q, &c->meridiem);
 		return q + n - p;
 	}
@@ -945,6 +1120,9 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 			return 0;
 		c->minute = minute;
 		c->has_minute = true;
+		c->marked = true;
+		if (ps->lang == NLU_LANG_FR)
+			c->explicit24 = true;
 		q += 2;
 		if (is_punct(ps, q, ':') && glued(ps, q) && is_number(ps, q + 1) && glued(ps, q + 1)) {
 			int second;
@@ -968,26 +1146,37 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 			*c = probe;
 			c->minute = minute;
 			c->has_minute = true;
+			c->marked = true;
 			return q + 2 + n - p;
 		}
 	}
 	n = meridiem_at(ps, q, &c->meridiem);
-	if (n)
+	if (n) {
+		c->marked = true;
 		return q + n - p;
+	}
 	/* "two thirty", "at 3 15", "twelve oh three", "nine fifty nine a m". */
 	if ((words || bare_ok) && small_number(ps, q, &num) && !num.ordinal &&
 	    (num.value >= 10 || num.digit_count == 2) && num.value < 60 &&
 	    (!num.digits_form || (bare_ok && ps->tk->token[q].len == 2)) &&
-	    !number_is_not_day(ps, q + num.token_count) && !lx(ps, ps->c->month, q + num.token_count)) {
+	    !lx(ps, ps->c->unit, q + num.token_count) &&
+	    !lx(ps, ps->c->hour_mark, q + num.token_count) &&
+	    !is_punct(ps, q + num.token_count, ':') && !lx(ps, ps->c->month, q + num.token_count) &&
+	    (bare_ok || meridiem_at(ps, q + num.token_count, &c->meridiem) ||
+	     day_part(ps, q + num.token_count, &part) || ps->n == q + num.token_count)) {
 		c->minute = (int)num.value;
 		c->has_minute = true;
 		q += num.token_count;
-		return q + meridiem_at(ps, q, &c->meridiem) - p;
+		n = meridiem_at(ps, q, &c->meridiem);
+		c->marked = n > 0;
+		return q + n - p;
 	}
-	if (is(ps, q, "ish"))
-		q++;
+	/* "four in the evening", "5 du soir": the part of the day that follows says it. */
+	if (day_part(ps, q, &part) && !lx(ps, ps->c->this_, q))
+		bare_ok = true;
 	if (bare_ok && !lx(ps, ps->c->unit, q) && !lx(ps, ps->c->month, q) && !is_number(ps, q) &&
-	    !is_punct(ps, q, '%') && !is_punct(ps, q, '/'))
+	    !is_punct(ps, q, '%') && !is_punct(ps, q, '/') && !is_punct(ps, q, '.') &&
+	    !is_punct(ps, q, ','))
 		return q - p;
 	return 0;
 }
@@ -1028,7 +1217,8 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 	return q + e->token_count - p;
 }
 
-static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, struct dt_time *tm)
+static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, bool endpoint,
+			 struct dt_time *tm)
 {
 	static const char *const lead[] = {"at", "a", "vers", "around", "@", "for", "by", NULL};
 	const struct nlu_lex_entry *e;
@@ -1055,12 +1245,14 @@ static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, struct
 	if (e) {
 		c.hour = e->value[0] == '1' ? 12 : 0;
 		c.explicit24 = true;
+		c.marked = true;
 		q += e->token_count;
 		n = minutes_after(ps, q, &c);
 		q += n;
-	} else if ((n = minutes_before_hour(ps, q, &c)) != 0) {
+	} else if (!endpoint && (n = minutes_before_hour(ps, q, &c)) != 0) {
 		q += n;
 		q += meridiem_at(ps, q, &c.meridiem);
+		c.marked = true;
 	} else if ((n = number_clock(ps, q, bare_ok, &c)) != 0) {
 		q += n;
 	} else {
@@ -1168,6 +1360,31 @@ static bool offset_atom(int count, const char *unit, int sign, struct atom *a)
 	return true;
 }
 
+/* "the next 3 days", "les 2 dernières semaines", "next 3 months": whole days, weeks, months. */
+static bool span_atom(const char *unit, int count, int sign, struct atom *a)
+{
+	int days = unit_days(unit);
+
+	memset(a, 0, sizeof(*a));
+	a->kind = ATOM_DATE;
+	if (strcmp(unit, "week") == 0) {
+		a->date.set = DT_NEXT_WEEKS;
+		a->date.week_offset = sign > 0 ? 1 : -count;
+		a->date.span = count;
+	} else if (strcmp(unit, "month") == 0) {
+		a->date.set = DT_NEXT_MONTHS;
+		a->date.month_offset = sign > 0 ? 1 : -count;
+		a->date.span = count;
+	} else if (days) {
+		a->date.set = DT_NEXT_DAYS;
+		a->date.rel_days = sign > 0 ? 1 : -count * days;
+		a->date.span_days = count * days;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /*
  * "dans trois jours", "in two weeks", "il y a deux jours", "3 days later", "d'ici 2
  * semaines", "les 3 prochains jours", "next 3 days".
@@ -1202,52 +1419,61 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 		}
 		return offset_atom(count, unit, sign, a) ? q - p : 0;
 	}
-	/* "les 3 prochains jours", "the next 3 days", "3 heures suivantes". */
+	/* "les 3 prochains jours", "the next 3 days", "3 semaines suivantes", "past 2 weeks". */
 	q = skip_any(ps, q, (const char *const[]){"les", "the", NULL});
-	e = lx(ps, ps->c->next, q);
-	if (!e)
-		e = lx(ps, ps->c->last, q);
-	if (e && !is(ps, q, "past")) {
-		int s = lx(ps, ps->c->next, q) ? 1 : -1;
-		size_t r = q + e->token_count;
+	{
+		int s = 0;
+		size_t r = q;
+		const struct nlu_lex_entry *u;
 
-		n = quantity(ps, r, &count);
-		if (n && (e = lx(ps, ps->c->unit, r + n)) != NULL && unit_days(e->value)) {
-			int days = count * unit_days(e->value);
-
-			a->kind = ATOM_DATE;
-			a->date.set = DT_NEXT_DAYS;
-			a->date.rel_days = s > 0 ? 1 : -days;
-			a->date.span_days = days;
-			return r + n + e->token_count - p;
-		}
-	}
-	n = quantity(ps, q, &count);
-	if (n) {
-		size_t r = q + n;
-
-		e = lx(ps, ps->c->next, r);
-		if (!e)
-			e = lx(ps, ps->c->last, r);
-		if (e && lx(ps, ps->c->unit, r + e->token_count)) {
-			int s = lx(ps, ps->c->next, r) ? 1 : -1;
-			const struct nlu_lex_entry *u = lx(ps, ps->c->unit, r + e->token_count);
-			int days = count * unit_days(u->value);
-
-			if (days) {
-				a->kind = ATOM_DATE;
-				a->date.set = DT_NEXT_DAYS;
-				a->date.rel_days = s > 0 ? 1 : -days;
-				a->date.span_days = days;
-				return r + e->token_count + u->token_count - p;
+		if ((e = lx(ps, ps->c->next, r)) != NULL || (e = lx(ps, ps->c->last, r)) != NULL) {
+			s = lx(ps, ps->c->next, r) ? 1 : -1;
+			r += e->token_count;
+			n = quantity(ps, r, &count);
+			r += n;
+		} else if ((n = quantity(ps, r, &count)) != 0) {
+			r += n;
+			if ((e = lx(ps, ps->c->next, r)) != NULL ||
+			    (e = lx(ps, ps->c->last, r)) != NULL) {
+				s = lx(ps, ps->c->next, r) ? 1 : -1;
+				r += e->token_count;
 			}
 		}
+		u = n ? lx(ps, ps->c->unit, r) : NULL;
+		if (s == 0 && u && n) {
+			/* "3 semaines suivantes", "2 semaines passées": the modifier comes last. */
+			size_t t = r + u->token_count;
+
+			if ((e = lx(ps, ps->c->next, t)) != NULL || (e = lx(ps, ps->c->last, t)) != NULL) {
+				s = lx(ps, ps->c->next, t) ? 1 : -1;
+				if (span_atom(u->value, count, s, a))
+					return t + e->token_count - p;
+			}
+		}
+		if (s != 0 && u && span_atom(u->value, count, s, a))
+			return r + u->token_count - p;
 	}
 	/* "3 days later", "deux jours plus tard", "two weeks ago", "a week from now". */
 	n = amount(ps, q, &count, &unit);
 	if (!n)
 		return 0;
 	q += n;
+	/* "2 days after tomorrow", "a week before yesterday", "deux jours après demain". */
+	e = lx(ps, ps->c->bound_after, q);
+	if (!e)
+		e = lx(ps, ps->c->bound_before, q);
+	if (e && unit_days(unit)) {
+		const struct nlu_lex_entry *rel = lx(ps, ps->c->relday, q + e->token_count);
+		int direction = lx(ps, ps->c->bound_after, q) ? 1 : -1;
+
+		if (rel && rel->numeric) {
+			memset(a, 0, sizeof(*a));
+			a->kind = ATOM_DATE;
+			a->date.set = DT_REL;
+			a->date.rel_days = (int)rel->number + direction * count * unit_days(unit);
+			return q + e->token_count + rel->token_count - p;
+		}
+	}
 	e = lx(ps, ps->c->later, q);
 	if (e) {
 		q += e->token_count;
@@ -1351,11 +1577,11 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 	ep->article = is(ps, p, "le") || is(ps, p, "the");
 	n = parse_date(ps, p, &ep->date);
-	if (n && !(ep->date.set & (DT_REL | DT_NEXT_DAYS))) {
+	if (n && !(ep->date.set & DT_NEXT_DAYS)) {
 		ep->kind = END_DATE;
 		return n;
 	}
-	n = parse_time(ps, p, false, &ep->time);
+	n = parse_time(ps, p, false, true, &ep->time);
 	if (n && ep->time.kind == TM_CLOCK) {
 		ep->kind = END_TIME;
 		return n;
@@ -1370,17 +1596,24 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	return 0;
 }
 
-static void fill_date(struct dt_date *d, const struct dt_date *from)
+/* What one end of a date range leaves unsaid comes from the other: "du 13 au 15 juillet". */
+static void fill_date(struct dt_date *d, const struct dt_date *from, bool d_is_start)
 {
-	if (!(d->set & DT_MONTH) && (from->set & DT_MONTH)) {
+	if (d->set & (DT_REL | DT_WEEK | DT_MONTH_REL) || from->set & (DT_REL | DT_WEEK))
+		return;
+	if (!(d->set & DT_MONTH) && (from->set & DT_MONTH) && (d->set & DT_DAY)) {
 		d->set |= DT_MONTH;
 		d->month = from->month;
 	}
-	if (!(d->set & DT_YEAR) && (from->set & DT_YEAR) && (d->set & DT_MONTH) &&
-	    d->month <= from->month) {
+	if (!(d->set & DT_YEAR) && (from->set & DT_YEAR) && (d->set & DT_MONTH)) {
 		d->set |= DT_YEAR;
 		d->year = from->year;
 		d->year_two_digits = from->year_two_digits;
+		/* "From December to May 2022": the start is in the year before. */
+		if (d_is_start && d->month > from->month)
+			d->year--;
+		else if (!d_is_start && d->month < from->month)
+			d->year++;
 	}
 }
 
@@ -1471,6 +1704,9 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 		a->time.kind = TM_RANGE;
 		a->time.a = x.kind == END_TIME ? x.time.a : number_as_clock(x.number);
 		a->time.b = y.kind == END_TIME ? y.time.a : number_as_clock(y.number);
+		/* "I'm at 10 - 20" is no range of hours: one end needs a mark ("h", "pm"). */
+		if (!start && !a->time.a.marked && !a->time.b.marked)
+			return 0;
 		if (a->time.a.hour > 24 || a->time.b.hour > 24)
 			return 0;
 		range_meridiem(&a->time);
@@ -1487,15 +1723,16 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 				return 0;
 			y.date.set = DT_DAY;
 			y.date.day = y.number;
-			fill_date(&y.date, &x.date);
 		}
-		if (!(x.date.set & DT_DAY) && (x.date.set & DT_WEEKDAY) && (y.date.set & DT_WEEKDAY) &&
-		    !(y.date.set & DT_DAY)) {
+		if ((x.date.set & (DT_DAY | DT_WEEKDAY | DT_MONTH)) == DT_WEEKDAY &&
+		    (y.date.set & (DT_DAY | DT_WEEKDAY | DT_MONTH)) == DT_WEEKDAY) {
 			/* "lundi au vendredi" */
-		} else if ((x.date.set & DT_DAY) != (y.date.set & DT_DAY)) {
+		} else if ((x.date.set & DT_DAY) != (y.date.set & DT_DAY) &&
+			   !((x.date.set | y.date.set) & DT_REL)) {
 			return 0;
 		}
-		fill_date(&x.date, &y.date);
+		fill_date(&y.date, &x.date, false);
+		fill_date(&x.date, &y.date, true);
 		a->kind = ATOM_DATE_RANGE;
 		a->date = x.date;
 		a->date_end = y.date;
@@ -1526,7 +1763,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 		a->kind = ATOM_DATE;
 		return n;
 	}
-	if ((n = parse_time(ps, p, bare_ok, &a->time)) != 0) {
+	if ((n = parse_time(ps, p, bare_ok, false, &a->time)) != 0) {
 		a->kind = ATOM_TIME;
 		return n;
 	}
@@ -1565,6 +1802,12 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 		size_t n = scan_one(ps, p, bare_ok, a);
 
 		if (!n) {
+			/* "2024/13/1", "1.10.30.4": a written number that is no date is skipped whole. */
+			if (is_number(ps, p))
+				while (p + 2 < ps->n && glued(ps, p + 1) && glued(ps, p + 2) &&
+				       ps->tk->token[p + 1].kind == NLU_TOKEN_PUNCT &&
+				       is_number(ps, p + 2) && ps->tk->token[p + 1].text[0] != ':')
+					p += 2;
 			p++;
 			continue;
 		}
@@ -1679,6 +1922,9 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 
 		switch (a->kind) {
 		case ATOM_OR:
+			/* "après 10h et avant midi" is one window, not two choices. */
+			if (i + 1 < count && atoms[i + 1].kind == ATOM_BEFORE && g->item.time_after)
+				continue;
 			if (!group_empty(g) && n + 1 < max) {
 				g->used = true;
 				g = &groups[++n];
@@ -1725,6 +1971,15 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 			}
 			break;
 		case ATOM_TIME:
+			/* "later than 3:30pm but before 6pm": the two bounds make one range. */
+			if (pending == 2 && g->item.has_time && g->item.time_after &&
+			    g->item.time.kind == TM_CLOCK && a->time.kind == TM_CLOCK) {
+				g->item.time.kind = TM_RANGE;
+				g->item.time.b = a->time.a;
+				g->item.time_after = false;
+				range_meridiem(&g->item.time);
+				break;
+			}
 			if (!merge_time(&g->item, &a->time)) {
 				if (n + 1 >= max)
 					break;

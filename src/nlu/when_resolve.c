@@ -164,7 +164,7 @@ static void month_part(enum dt_period_part part, int64_t *first, int64_t *end)
 		*end = *first + 10;
 		break;
 	case PART_MIDDLE:
-		*first += 10;
+		*first += 9;
 		*end = *first + 10;
 		break;
 	case PART_END:
@@ -209,6 +209,26 @@ static void week_part(enum dt_period_part part, int64_t *first, int64_t *end)
 	}
 }
 
+/* "le premier mercredi du mois", "the last Friday of October", "le dernier jour d'octobre". */
+static int nth_of_month(const struct dt_date *d, int64_t month_first, int64_t month_end,
+			int64_t *day)
+{
+	if (d->weekday == 0) {
+		*day = d->nth > 0 ? month_first + d->nth - 1 : month_end + d->nth;
+		return *day >= month_first && *day < month_end ? 0 : ENOENT;
+	}
+	if (d->nth > 0) {
+		int64_t first = month_first + (d->weekday - civil_weekday(month_first) + 7) % 7;
+
+		*day = first + 7 * (d->nth - 1);
+	} else {
+		int64_t last = month_end - 1;
+
+		*day = last - (civil_weekday(last) - d->weekday + 7) % 7 + 7 * (d->nth + 1);
+	}
+	return *day >= month_first && *day < month_end ? 0 : ENOENT;
+}
+
 static int resolve_month(const struct today *t, const struct dt_date *d, int64_t *first,
 			 int64_t *end, enum nlu_grain *grain)
 {
@@ -229,9 +249,34 @@ static int resolve_month(const struct today *t, const struct dt_date *d, int64_t
 	*first = month_start(year, month);
 	*end = month_start(year, month + 1);
 	*grain = NLU_GRAIN_MONTH;
+	if (d->set & DT_NTH) {
+		int64_t day;
+		int err = nth_of_month(d, *first, *end, &day);
+
+		if (err)
+			return err;
+		/* "le premier mercredi de mars" already past: next year's. */
+		if (day < t->day && !(d->set & (DT_YEAR | DT_MONTH_REL))) {
+			int64_t next_first = month_start(year + 1, month);
+
+			err = nth_of_month(d, next_first, month_start(year + 1, month + 1), &day);
+			if (err)
+				return err;
+		}
+		*first = day;
+		*end = day + 1;
+		*grain = NLU_GRAIN_DAY;
+		return 0;
+	}
 	if (d->part != PART_NONE) {
 		month_part(d->part, first, end);
 		*grain = NLU_GRAIN_DAY;
+		/* "en début de mois" said on the 12th: the next month's beginning. */
+		if (*end <= t->day && (d->set & DT_MONTH_REL) && d->month_offset == 0 && !d->this_) {
+			*first = month_start(year, month + 1);
+			*end = month_start(year, month + 2);
+			month_part(d->part, first, end);
+		}
 	}
 	return 0;
 }
@@ -312,6 +357,18 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + d->span_days;
 		return 0;
 	}
+	if (d->set & DT_NEXT_WEEKS) {
+		*first = t->day - (t->weekday - 1) + 7 * d->week_offset;
+		*end = *first + 7 * d->span;
+		*grain = NLU_GRAIN_WEEK;
+		return 0;
+	}
+	if (d->set & DT_NEXT_MONTHS) {
+		*first = month_start(t->date.year, t->date.month + d->month_offset);
+		*end = month_start(t->date.year, t->date.month + d->month_offset + d->span);
+		*grain = NLU_GRAIN_MONTH;
+		return 0;
+	}
 	if (d->set & DT_REL) {
 		*first = t->day + d->rel_days;
 		if (d->rel_months || d->rel_years) {
@@ -322,7 +379,7 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + 1;
 		return 0;
 	}
-	if ((d->set & DT_WEEKDAY) && !(d->set & DT_DAY)) {
+	if ((d->set & DT_WEEKDAY) && !(d->set & (DT_DAY | DT_NTH))) {
 		*first = weekday_day(t, d);
 		*end = *first + 1;
 		return 0;
@@ -332,8 +389,16 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + 7;
 		*grain = NLU_GRAIN_WEEK;
 		if (d->part != PART_NONE) {
+			int64_t monday = *first;
+
 			week_part(d->part, first, end);
 			*grain = NLU_GRAIN_DAY;
+			/* "en fin de semaine" said on a Sunday: next week's. */
+			if (*end <= t->day && d->week_offset == 0 && !d->this_) {
+				*first = monday + 7;
+				*end = *first + 7;
+				week_part(d->part, first, end);
+			}
 		}
 		return 0;
 	}
@@ -455,6 +520,11 @@ static int resolve_dates(const struct today *t, const struct dt_item *item, int6
 		err = resolve_date(t, &e, &first2, &end2, &grain2);
 		if (err)
 			return err;
+		/* "du lundi au vendredi": the end is the first such weekday from the start. */
+		if (e.set == DT_WEEKDAY) {
+			first2 = *first + (e.weekday - civil_weekday(*first) + 7) % 7;
+			end2 = first2 + 1;
+		}
 		/* "du 28 décembre au 3 janvier": an end before the start is in the next year. */
 		while (end2 <= *first && !(e.set & DT_YEAR) && (e.set & DT_MONTH)) {
 			e.set |= DT_YEAR;
@@ -552,11 +622,15 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 
 	if (item->has_time) {
 		grain = time_grain;
+		/* "après le déjeuner" starts when lunch ends; "dès le matin" when it starts. */
 		if (item->time_after) {
+			if (item->time.kind == TM_PART && !item->time_inclusive)
+				from = to;
 			to = 1440;
 			open_end = true;
 		} else if (item->time_before) {
-			to = from;
+			if (item->time.kind != TM_PART || !item->time_inclusive)
+				to = from;
 			from = 0;
 			open_start = true;
 		}
