@@ -229,7 +229,7 @@ static const char *peer_name(enum peer peer)
 	return "";
 }
 
-/* True when the folded words of `pattern` occur in a row ("*" matches any one word). */
+/* True when the folded words of `pattern` occur in a row ("#" matches any one word). */
 static bool words_match(struct context *cx, enum nlu_lang lang, const char *text,
 			const char *pattern)
 {
@@ -243,7 +243,7 @@ static bool words_match(struct context *cx, enum nlu_lang lang, const char *text
 	for (size_t i = 0; pat->count && i + pat->count <= cx->tokens->count && !found; i++) {
 		size_t k = 0;
 
-		while (k < pat->count && (strcmp(pat->token[k].text, "*") == 0 ||
+		while (k < pat->count && (strcmp(pat->token[k].text, "#") == 0 ||
 					  strcmp(pat->token[k].text, cx->tokens->token[i + k].text) == 0))
 			k++;
 		found = k == pat->count;
@@ -353,6 +353,81 @@ static void report_failure(struct context *cx, const char *file, const char *tex
 	describe(cx, tz, r, got, sizeof(got));
 	fprintf(cx->options->failures, "%s\t%s\t%s\texpected %s\tgot %s\n", file, text, reference,
 		expected, got);
+}
+
+static void iso_local(const struct tz *tz, int64_t utc, char *buf, size_t size)
+{
+	struct civil_time t = local_of(tz, utc);
+
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month, t.day, t.hour,
+		 t.minute, t.second);
+}
+
+static const char *duckling_grain_name(enum nlu_grain grain)
+{
+	switch (grain) {
+	case NLU_GRAIN_MINUTE:
+		return "Minute";
+	case NLU_GRAIN_HOUR:
+	case NLU_GRAIN_PART_OF_DAY:
+		return "Hour";
+	case NLU_GRAIN_WEEK:
+		return "Week";
+	case NLU_GRAIN_MONTH:
+		return "Month";
+	case NLU_GRAIN_YEAR:
+		return "Year";
+	default:
+		return "Day";
+	}
+}
+
+/* Write the product's reading of a failed row in the peer's own format. */
+static void propose(struct context *cx, enum peer peer, const char *file, const char *text,
+		    const char *reference, const char *options, bool with_end, const char *slot,
+		    const struct tz *tz, const struct nlu_when_result *r)
+{
+	const struct nlu_when *w = r->count ? &r->item[0].when : NULL;
+	char start[64] = "", end[64] = "";
+	const char *grain = "";
+
+	if (!cx->options->propose)
+		return;
+	if (!w) {
+		copy(start, sizeof(start), peer == PEER_DUCKLING ? "NONE" : "NO_MATCH");
+	} else if (peer == PEER_SGD) {
+		struct civil_time t = local_of(tz, w->start);
+
+		if (strstr(slot, "time"))
+			snprintf(start, sizeof(start), "%02d:%02d", t.hour, t.minute);
+		else
+			snprintf(start, sizeof(start), "%04d-%02d-%02d", t.year, t.month, t.day);
+	} else {
+		bool clock = w->grain == NLU_GRAIN_HOUR || w->grain == NLU_GRAIN_MINUTE;
+
+		if (peer == PEER_DUCKLING && w->open_end) {
+			start[0] = '>';
+			iso_local(tz, w->start, start + 1, sizeof(start) - 1);
+		} else if (peer == PEER_DUCKLING && w->open_start) {
+			start[0] = '<';
+			iso_local(tz, w->end, start + 1, sizeof(start) - 1);
+		} else {
+			iso_local(tz, w->start, start, sizeof(start));
+		}
+		if (with_end && !w->open_end && !w->open_start) {
+			int64_t at = w->end;
+
+			if (peer == PEER_DUCKLING && clock)
+				at += w->grain == NLU_GRAIN_HOUR ? 3600 : 60;
+			else if (peer == PEER_CHRONO && !clock && w->grain != NLU_GRAIN_PART_OF_DAY)
+				at -= 1;
+			iso_local(tz, at, end, sizeof(end));
+		}
+		if (peer == PEER_DUCKLING)
+			grain = duckling_grain_name(w->grain);
+	}
+	fprintf(cx->options->propose, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t?\n", file, text, reference,
+		options, start, end, grain);
 }
 
 /* ---- Duckling ---- */
@@ -480,6 +555,8 @@ static void run_duckling(struct context *cx, const char *path, const char *file,
 
 			snprintf(expected, sizeof(expected), "%s..%s %s", start, end, grain);
 			report_failure(cx, file, f[2], f[1], expected, cx->duckling_zone, &result);
+			propose(cx, PEER_DUCKLING, file, f[2], "", "", end[0] != '\0', "",
+				cx->duckling_zone, &result);
 		}
 	}
 	fclose(in);
@@ -626,6 +703,8 @@ static void run_chrono(struct context *cx, const char *path, const char *file,
 
 			snprintf(expected, sizeof(expected), "%s%s%s", start, end[0] ? ".." : "", end);
 			report_failure(cx, file, f[2], reference, expected, cx->utc, &result);
+			propose(cx, PEER_CHRONO, file, f[2], f[3], f[4], end[0] != '\0', "", cx->utc,
+				&result);
 		}
 	}
 	fclose(in);
@@ -837,6 +916,7 @@ static void run_sgd(struct context *cx, const char *path, const char *file,
 
 			snprintf(what, sizeof(what), "%s %s", f[4], expected);
 			report_failure(cx, file, f[5], sgd_reference, what, cx->utc, &result);
+			propose(cx, PEER_SGD, file, f[5], "", f[4], false, f[4], cx->utc, &result);
 		}
 	}
 	fclose(in);

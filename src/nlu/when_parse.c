@@ -534,12 +534,13 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			}
 			return r - p;
 		}
-		size_t m = month_of_day(ps, r, d);
+		size_t m, after_day = skip_any(ps, r, (const char *const[]){"jour", "day", NULL});
 
+		m = month_of_day(ps, after_day, d);
 		if (m || article || ordinal || (d->set & DT_WEEKDAY)) {
 			d->set |= DT_DAY;
 			d->day = day;
-			return r + m - p;
+			return (m ? after_day + m : r) - p;
 		}
 	}
 	return d->set ? q - p : 0;
@@ -808,11 +809,46 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 	return 0;
 }
 
+/* Copy the language's window of a week, month or year part into the date. */
+static void part_window(const struct parser *ps, struct dt_date *d)
+{
+	enum nlu_period_unit unit;
+	int name;
+
+	switch (d->part) {
+	case PART_BEGIN:
+		name = NLU_PART_BEGIN;
+		break;
+	case PART_MIDDLE:
+		name = NLU_PART_MIDDLE;
+		break;
+	case PART_END:
+		name = NLU_PART_END;
+		break;
+	case PART_FIRST_HALF:
+		name = NLU_PART_FIRST_HALF;
+		break;
+	case PART_SECOND_HALF:
+		name = NLU_PART_SECOND_HALF;
+		break;
+	default:
+		return;
+	}
+	if (d->set & (DT_WEEK))
+		unit = NLU_PERIOD_WEEK;
+	else if (d->set & (DT_MONTH | DT_MONTH_REL))
+		unit = NLU_PERIOD_MONTH;
+	else
+		unit = NLU_PERIOD_YEAR;
+	d->part_from = ps->nlu->period_window[ps->lang][unit][name].from;
+	d->part_to = ps->nlu->period_window[ps->lang][unit][name].to;
+}
+
 /*
  * A date: a calendar date, a relative day, a week, month or year, or a part of one,
  * with its modifiers ("mardi prochain", "next week", "ce lundi", "le mois dernier").
  */
-static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
+static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date *d)
 {
 	static const char *const articles[] = {"le", "la", "les", "the", NULL};
 	const struct nlu_lex_entry *e;
@@ -912,6 +948,15 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 	}
 	d->this_ = pre_this;
 	return q - p;
+}
+
+static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
+{
+	size_t n = parse_date_said(ps, p, d);
+
+	if (n)
+		part_window(ps, d);
+	return n;
 }
 
 /* ---- Times of day ---- */
@@ -1079,10 +1124,13 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 	bool words;
 
 	if (!small_number(ps, p, &num) || num.ordinal || num.fraction) {
-		/* "1230pm", "330 p.m.": only with a meridiem, a bare number is no time. */
-		if (is_number(ps, p) && packed_clock(ps, p, c) && meridiem_at(ps, p + 1, &c->meridiem)) {
-			c->marked = true;
-			return 1 + meridiem_at(ps, p + 1, &c->meridiem);
+		/* "1230pm", "330 p.m.", "at 1030": a meridiem or four digits after "at". */
+		if (is_number(ps, p) && packed_clock(ps, p, c)) {
+			n = meridiem_at(ps, p + 1, &c->meridiem);
+			c->marked = n > 0;
+			if (n || (bare_ok && ps->tk->token[p].len == 4 && !is_punct(ps, p + 1, ',') &&
+				  !is_punct(ps, p + 1, '.') && !lx(ps, ps->c->unit, p + 1)))
+				return 1 + n;
 		}
 		return 0;
 	}
@@ -1686,6 +1734,14 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 	    !is(ps, q, "until") && !is(ps, q, "thru"))
 		return 0;
 	days_words = days_words || is(ps, q, "au") || is(ps, q, "jusque");
+	/* "15 to noon" is a quarter to twelve, not a range from 15. */
+	if (!start && x.kind == END_NUMBER && !is_punct(ps, q, '-') && !is(ps, q, "au") &&
+	    !is(ps, q, "jusque")) {
+		struct endpoint probe;
+
+		if (!endpoint(ps, q + join->token_count, &probe) || probe.kind != END_DATE)
+			return 0;
+	}
 	q += join->token_count;
 	n = endpoint(ps, q, &y);
 	if (!n)
@@ -1693,6 +1749,14 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 	q += n;
 
 	memset(a, 0, sizeof(*a));
+	if (x.kind == END_NUMBER && y.kind == END_NUMBER && !x.article && !y.article) {
+		struct dt_time part;
+		enum dt_meridiem m;
+
+		/* "from 3 to 4 in the afternoon", "de 5 à 7 du soir": hours. */
+		if (day_part(ps, q, &part) || meridiem_at(ps, q, &m))
+			days_words = false;
+	}
 	if (x.kind == END_TIME || y.kind == END_TIME ||
 	    (x.kind == END_NUMBER && y.kind == END_NUMBER && start && !days_words && !x.article &&
 	     !y.article && x.number <= 24 && y.number <= 24)) {

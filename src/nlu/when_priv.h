@@ -66,6 +66,8 @@ struct dt_date {
 	int span;                /* DT_NEXT_WEEKS, DT_NEXT_MONTHS: how many */
 	int nth;                 /* DT_NTH: 1 = first .. 5, -1 = last */
 	enum dt_period_part part;
+	int part_from;           /* the part's window, from struct nlu's period windows */
+	int part_to;
 	bool this_;              /* "ce", "this": the current period, today allowed */
 };
 

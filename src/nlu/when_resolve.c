@@ -156,47 +156,25 @@ static bool weekday_and_day(const struct today *t, int weekday, int day, int64_t
 	return false;
 }
 
-/* Cut a month [first, end) to one of its parts. */
-static void month_part(enum dt_period_part part, int64_t *first, int64_t *end)
+/* Cut a month [first, end) to one of its parts (days 1-32, 32 being the month's end). */
+static void month_part(const struct dt_date *d, int64_t *first, int64_t *end)
 {
-	switch (part) {
-	case PART_BEGIN:
-		*end = *first + 10;
-		break;
-	case PART_MIDDLE:
-		*first += 9;
-		*end = *first + 10;
-		break;
-	case PART_END:
-		*first += 20;
-		break;
-	case PART_FIRST_HALF:
-		*end = *first + 14;
-		break;
-	case PART_SECOND_HALF:
-		*first += 14;
-		break;
-	default:
-		break;
-	}
+	int64_t month_first = *first, month_end = *end;
+
+	if (d->part == PART_NONE || d->part_to <= d->part_from)
+		return;
+	*first = month_first + d->part_from - 1;
+	*end = d->part_to >= 32 ? month_end : month_first + d->part_to - 1;
+	if (*end > month_end)
+		*end = month_end;
 }
 
-static void week_part(enum dt_period_part part, int64_t *first, int64_t *end)
+/* Cut a week starting on Monday `*first` to a part: days from Monday, weekend, workdays. */
+static void week_part(const struct dt_date *d, int64_t *first, int64_t *end)
 {
 	int64_t monday = *first;
 
-	switch (part) {
-	case PART_BEGIN:
-		*end = monday + 2;
-		break;
-	case PART_MIDDLE:
-		*first = monday + 2;
-		*end = monday + 4;
-		break;
-	case PART_END:
-		*first = monday + 3;
-		*end = monday + 7;
-		break;
+	switch (d->part) {
 	case PART_WEEKEND:
 		*first = monday + 5;
 		*end = monday + 7;
@@ -204,7 +182,13 @@ static void week_part(enum dt_period_part part, int64_t *first, int64_t *end)
 	case PART_WORKWEEK:
 		*end = monday + 5;
 		break;
+	case PART_NONE:
+		break;
 	default:
+		if (d->part_to > d->part_from) {
+			*first = monday + d->part_from;
+			*end = monday + d->part_to;
+		}
 		break;
 	}
 }
@@ -269,13 +253,13 @@ static int resolve_month(const struct today *t, const struct dt_date *d, int64_t
 		return 0;
 	}
 	if (d->part != PART_NONE) {
-		month_part(d->part, first, end);
+		month_part(d, first, end);
 		*grain = NLU_GRAIN_DAY;
 		/* "en début de mois" said on the 12th: the next month's beginning. */
 		if (*end <= t->day && (d->set & DT_MONTH_REL) && d->month_offset == 0 && !d->this_) {
 			*first = month_start(year, month + 1);
 			*end = month_start(year, month + 2);
-			month_part(d->part, first, end);
+			month_part(d, first, end);
 		}
 	}
 	return 0;
@@ -291,22 +275,10 @@ static int resolve_year(const struct today *t, const struct dt_date *d, int64_t 
 	*first = civil_days_from_date(year, 1, 1);
 	*end = civil_days_from_date(year + 1, 1, 1);
 	*grain = NLU_GRAIN_YEAR;
-	switch (d->part) {
-	case PART_BEGIN:
-		*end = month_start(year, 3);
+	if (d->part != PART_NONE && d->part_to > d->part_from) {
+		*first = month_start(year, d->part_from);
+		*end = month_start(year, d->part_to);
 		*grain = NLU_GRAIN_MONTH;
-		break;
-	case PART_MIDDLE:
-		*first = month_start(year, 5);
-		*end = month_start(year, 9);
-		*grain = NLU_GRAIN_MONTH;
-		break;
-	case PART_END:
-		*first = month_start(year, 11);
-		*grain = NLU_GRAIN_MONTH;
-		break;
-	default:
-		break;
 	}
 	return 0;
 }
@@ -391,13 +363,13 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		if (d->part != PART_NONE) {
 			int64_t monday = *first;
 
-			week_part(d->part, first, end);
+			week_part(d, first, end);
 			*grain = NLU_GRAIN_DAY;
 			/* "en fin de semaine" said on a Sunday: next week's. */
 			if (*end <= t->day && d->week_offset == 0 && !d->this_) {
 				*first = monday + 7;
 				*end = *first + 7;
-				week_part(d->part, first, end);
+				week_part(d, first, end);
 			}
 		}
 		return 0;
