@@ -151,7 +151,8 @@ static size_t month_at(const struct parser *ps, size_t p, bool allow_abbr, int *
 
 	if (!e || !e->numeric)
 		return 0;
-	if (has_tag(e, "abbr") && !allow_abbr)
+	if ((has_tag(e, "abbr") || has_tag(e, "ambiguous")) && !allow_abbr &&
+	    !(has_tag(e, "ambiguous") && ps->n == e->token_count))
 		return 0;
 	*month = (int)e->number;
 	return e->token_count + (is_punct(ps, p + e->token_count, '.') ? 1 : 0);
@@ -352,6 +353,9 @@ static size_t numeric_date(const struct parser *ps, size_t p, struct dt_date *d)
 	}
 	if (tk->token[q].len > 2 || !day_month_order(ps, a, b, &d->day, &d->month))
 		return 0;
+	/* "4/13/1": a third part that is no year makes it no date. */
+	if (is_punct(ps, q + 1, sep) && glued(ps, q + 1))
+		return 0;
 	d->set |= DT_DAY | DT_MONTH;
 	return q + 1 - p;
 }
@@ -458,8 +462,10 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 
 	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". */
 	n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
-				    month_alone_ok || is(ps, q + 1, "the") || ps->n == 1 ||
-				    day_number(ps, q + 1, &day, &ordinal),
+				    month_alone_ok || is(ps, q + 1, "the") ||
+				    day_number(ps, q + 1, &day, &ordinal) ||
+				    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
+				     glued(ps, q + 1) && is_number(ps, q + 2)),
 		     &month);
 	if (n) {
 		size_t r = q + n, s;
@@ -494,8 +500,7 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			d->year_two_digits = two;
 			return r + n - p;
 		}
-		if (d->set || month_alone_ok || ps->n == 1 ||
-		    !has_tag(lx(ps, ps->c->month, q), "abbr")) {
+		if (d->set || month_alone_ok || !has_tag(lx(ps, ps->c->month, q), "abbr")) {
 			if (!(d->set & DT_WEEKDAY) && !month_alone_ok && ps->n > 1 &&
 			    ps->lang == NLU_LANG_EN)
 				return d->set ? q - p : 0;
@@ -1224,7 +1229,7 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		bare_ok = true;
 	if (bare_ok && !lx(ps, ps->c->unit, q) && !lx(ps, ps->c->month, q) && !is_number(ps, q) &&
 	    !is_punct(ps, q, '%') && !is_punct(ps, q, '/') && !is_punct(ps, q, '.') &&
-	    !is_punct(ps, q, ','))
+	    !is_punct(ps, q, ',') && !(is_punct(ps, q, '-') && is_number(ps, q + 1)))
 		return q - p;
 	return 0;
 }
@@ -1768,9 +1773,15 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 		a->time.kind = TM_RANGE;
 		a->time.a = x.kind == END_TIME ? x.time.a : number_as_clock(x.number);
 		a->time.b = y.kind == END_TIME ? y.time.a : number_as_clock(y.number);
-		/* "I'm at 10 - 20" is no range of hours: one end needs a mark ("h", "pm"). */
-		if (!start && !a->time.a.marked && !a->time.b.marked)
-			return 0;
+		/* "I'm at 10 - 20" is no range of hours: one end needs a mark ("h", "pm"), or a
+		 * part of the day must follow ("10 - 11 at night"). */
+		if (!start && !a->time.a.marked && !a->time.b.marked) {
+			struct dt_time part;
+			enum dt_meridiem m;
+
+			if (!day_part(ps, q, &part) && !meridiem_at(ps, q, &m))
+				return 0;
+		}
 		if (a->time.a.hour > 24 || a->time.b.hour > 24)
 			return 0;
 		range_meridiem(&a->time);
