@@ -734,6 +734,7 @@ static size_t period_part(const struct parser *ps, size_t p, struct dt_date *d)
 		const struct nlu_lex_entry *m;
 		int offset = 0;
 
+		q = skip_any(ps, q, (const char *const[]){"around", NULL});
 		if ((m = lx(ps, ps->c->this_, q)) != NULL) {
 			q += m->token_count;
 		} else if ((m = lx(ps, ps->c->next, q)) != NULL) {
@@ -928,6 +929,19 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 		pre_set = true;
 		pre_offset = is(ps, q, "upcoming") ? 1 : 0;
 		q++;
+	}
+	/* "la semaine du 6 octobre", "the week of October 6th": the week that contains it. */
+	if ((is(ps, q, "semaine") && (is(ps, q + 1, "du") || is(ps, q + 1, "de"))) ||
+	    (is(ps, q, "week") && is(ps, q + 1, "of"))) {
+		struct dt_date day;
+
+		n = calendar(ps, q + 2, true, false, &day);
+		if (n && (day.set & DT_DAY)) {
+			*d = day;
+			d->set |= DT_WEEK_OF;
+			return q + 2 + n - p;
+		}
+		memset(d, 0, sizeof(*d));
 	}
 	n = period(ps, q, pre_offset, pre_set || article, d);
 	if (n && (pre_set || d->week_offset || d->month_offset || d->year_offset ||
@@ -1133,8 +1147,11 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		if (is_number(ps, p) && packed_clock(ps, p, c)) {
 			n = meridiem_at(ps, p + 1, &c->meridiem);
 			c->marked = n > 0;
-			if (n || (bare_ok && ps->tk->token[p].len == 4 && !is_punct(ps, p + 1, ',') &&
-				  !is_punct(ps, p + 1, '.') && !lx(ps, ps->c->unit, p + 1)))
+			/* "at 730 in the evening", "tonight 815". */
+			if (n || day_part(ps, p + 1, &part) ||
+			    (bare_ok && (ps->tk->token[p].len == 4 || !is(ps, p - 1, "at")) &&
+			     !is_punct(ps, p + 1, ',') && !is_punct(ps, p + 1, '.') &&
+			     !lx(ps, ps->c->unit, p + 1)))
 				return 1 + n;
 		}
 		return 0;
@@ -1239,24 +1256,32 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 {
 	static const char *const lead[] = {"en",  "au",	    "dans",   "la",	"le",	  "pendant",
 					   "in",  "the",    "during", "du",	"de",	  "at",
-					   "dès", "des",    "tot",    "early",	"over",	  NULL};
+					   "dès", "des",    "early",  "over",	  NULL};
 	const struct nlu_lex_entry *e;
 	size_t q = p;
 	bool today = false;
 
+	/* Skip "en", "dans la", "this"... one word at a time, so a phrase that starts with
+	 * one of them ("the pm") is still found. */
 	for (;;) {
-		size_t r = skip_any(ps, q, lead);
+		size_t r = q;
 
-		e = lx(ps, ps->c->this_, r);
-		if (e) {
-			today = true;
-			r += e->token_count;
-		}
-		if (r == q)
+		e = lx(ps, ps->c->daypart, q);
+		if (e)
 			break;
+		for (size_t i = 0; lead[i] && r == q; i++)
+			if (is(ps, q, lead[i]))
+				r = q + 1;
+		if (r == q) {
+			const struct nlu_lex_entry *t = lx(ps, ps->c->this_, q);
+
+			if (!t)
+				break;
+			today = true;
+			r = q + t->token_count;
+		}
 		q = r;
 	}
-	e = lx(ps, ps->c->daypart, q);
 	if (!e)
 		return 0;
 	memset(tm, 0, sizeof(*tm));
@@ -1877,6 +1902,13 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 		size_t n = scan_one(ps, p, bare_ok, a);
 
 		if (!n) {
+			int v;
+
+			/* "32 août": a day that cannot be is no date, nor is the month after it. */
+			if (digits_value(&ps->tk->token[p], 2, &v) && v > 31 && lx(ps, ps->c->month, p + 1)) {
+				p += 2;
+				continue;
+			}
 			/* "2024/13/1", "1.10.30.4": a written number that is no date is skipped whole. */
 			if (is_number(ps, p))
 				while (p + 2 < ps->n && glued(ps, p + 1) && glued(ps, p + 2) &&
@@ -2167,8 +2199,19 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 			break;
 		}
 		m = &result->item[result->count];
+		/* "à 16h pour 30 minutes": the appointment starts at the time said. */
+		if (duration && it->has_time && it->time.kind == TM_CLOCK)
+			it->time_after = false;
 		if (dt_item_resolve(it, now, tz, &m->when, &m->past) != 0)
 			continue;
+		if (duration && it->has_time && it->time.kind == TM_CLOCK && !it->time_before) {
+			m->when.end = m->when.start + (int64_t)duration * 60;
+			m->when.grain = NLU_GRAIN_MINUTE;
+			m->when.minute_to = m->when.minute_from + duration < 1440
+						    ? m->when.minute_from + duration
+						    : 1440;
+			m->when.open_end = false;
+		}
 		/* Weekday bits: bit 1 is Monday, as in struct nlu_when. */
 		m->when.weekday_exclude = exclude;
 		m->token_from = it->token_from;

@@ -24,6 +24,7 @@
 #define DT_NEXT_WEEKS 0x200 /* span weeks from the week week_offset: "les 3 prochaines semaines" */
 #define DT_NEXT_MONTHS 0x400 /* span months from the month month_offset */
 #define DT_NTH 0x800        /* the nth weekday (or day when weekday is 0) of a month */
+#define DT_WEEK_OF 0x1000   /* the calendar week that contains the date */
 
 /* How a weekday is placed relative to today. */
 enum dt_weekday_mode {

@@ -378,6 +378,11 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		int err = resolve_calendar(t, d, first);
 
 		*end = *first + 1;
+		if (!err && (d->set & DT_WEEK_OF)) {
+			*first -= civil_weekday(*first) - 1;
+			*end = *first + 7;
+			*grain = NLU_GRAIN_WEEK;
+		}
 		return err;
 	}
 	if (d->set & (DT_MONTH | DT_MONTH_REL))
