@@ -296,6 +296,7 @@ struct nlu_when_result {
 	struct nlu_when_match item[NLU_MAX_WHEN];
 	bool truncated;          /* more alternatives were said than NLU_MAX_WHEN */
 	int duration_minutes;    /* "pendant une heure": 60; 0 when none was said */
+	int duration_days;       /* "pour 10 jours": 10; 0 when none was said */
 	struct nlu_span duration_span;
 };
 

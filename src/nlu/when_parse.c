@@ -43,7 +43,8 @@ struct atom {
 	unsigned weekdays;  /* ATOM_EXCEPT */
 	int part_from;      /* ATOM_EXCEPT of a part of the day, or -1 */
 	int part_to;
-	int minutes;        /* ATOM_DURATION */
+	int minutes;        /* ATOM_DURATION in minutes, or */
+	int days;           /* in days */
 	bool inclusive;     /* ATOM_AFTER "à partir de", ATOM_BEFORE "jusqu'à" */
 };
 
@@ -765,8 +766,9 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 
 	e = lx(ps, ps->c->week_later, p);
 	if (e) {
+		/* "mardi en huit" said on a Tuesday is a week from today. */
 		d->later_days = (int)e->number;
-		d->wd_mode = WD_AFTER_TODAY;
+		d->wd_mode = WD_FROM_TODAY;
 		return e->token_count;
 	}
 	q = skip_any(ps, p, lead);
@@ -1147,12 +1149,12 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		if (is_number(ps, p) && packed_clock(ps, p, c)) {
 			n = meridiem_at(ps, p + 1, &c->meridiem);
 			c->marked = n > 0;
-			/* "at 730 in the evening", "tonight 815". */
-			if (n || day_part(ps, p + 1, &part) ||
+			/* "at 730 in the evening", "tonight 815", "at 150ish". */
+			if (n || day_part(ps, p + 1, &part) || is(ps, p + 1, "ish") ||
 			    (bare_ok && (ps->tk->token[p].len == 4 || !is(ps, p - 1, "at")) &&
 			     !is_punct(ps, p + 1, ',') && !is_punct(ps, p + 1, '.') &&
 			     !lx(ps, ps->c->unit, p + 1)))
-				return 1 + n;
+				return 1 + n + (is(ps, p + 1, "ish") ? 1 : 0);
 		}
 		return 0;
 	}
@@ -1531,6 +1533,33 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 		if (s != 0 && u && span_atom(u->value, count, s, a))
 			return r + u->token_count - p;
 	}
+	/* "2 sundays from now", "2 thursdays ago": the nth such weekday after or before today. */
+	n = quantity(ps, q, &count);
+	if (n && count <= 52) {
+		const struct nlu_lex_entry *w = lx(ps, ps->c->weekday, q + n);
+
+		if (w && w->numeric && has_tag(w, "plural")) {
+			size_t r = q + n + w->token_count;
+			int direction = 0;
+
+			if (is(ps, r, "from") && is(ps, r + 1, "now")) {
+				direction = 1;
+				r += 2;
+			} else if ((e = lx(ps, ps->c->ago, r)) != NULL || is(ps, r, "back")) {
+				direction = -1;
+				r += e ? e->token_count : 1;
+			}
+			if (direction) {
+				memset(a, 0, sizeof(*a));
+				a->kind = ATOM_DATE;
+				a->date.set = DT_WEEKDAY;
+				a->date.weekday = (int)w->number;
+				a->date.wd_mode = direction > 0 ? WD_AFTER_TODAY : WD_LAST;
+				a->date.later_days = direction * 7 * (count - 1);
+				return r - p;
+			}
+		}
+	}
 	/* "3 days later", "deux jours plus tard", "two weeks ago", "a week from now". */
 	n = amount(ps, q, &count, &unit);
 	if (!n)
@@ -1582,11 +1611,15 @@ static size_t parse_duration(const struct parser *ps, size_t p, struct atom *a)
 	q = p + e->token_count;
 	q = skip_any(ps, q, (const char *const[]){"about", "environ", NULL});
 	n = amount(ps, q, &count, &unit);
-	if (!n || !unit_minutes(unit) || count > 24 * 60)
+	if (!n || (!unit_minutes(unit) && !unit_days(unit)) || count > 24 * 60)
 		return 0;
 	memset(a, 0, sizeof(*a));
 	a->kind = ATOM_DURATION;
-	a->minutes = count * unit_minutes(unit);
+	/* "pour 10 jours": days are kept apart from minutes, as they stretch a date. */
+	if (unit_days(unit))
+		a->days = count * unit_days(unit);
+	else
+		a->minutes = count * unit_minutes(unit);
 	return q + n - p;
 }
 
@@ -2014,7 +2047,8 @@ static bool group_empty(const struct group *g)
 
 static size_t group_atoms(const struct atom *atoms, size_t count, struct group *groups,
 			  size_t max, unsigned *exclude, int *part_from, int *part_to,
-			  int *duration, size_t *duration_from, size_t *duration_to)
+			  int *duration, int *duration_days, size_t *duration_from,
+			  size_t *duration_to)
 {
 	size_t n = 0;
 	struct group *g;
@@ -2046,6 +2080,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 			continue;
 		case ATOM_DURATION:
 			*duration = a->minutes;
+			*duration_days = a->days;
 			*duration_from = a->from;
 			*duration_to = a->to;
 			continue;
@@ -2159,7 +2194,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	struct group groups[GROUPS_MAX];
 	size_t count, n;
 	unsigned exclude = 0;
-	int part_from = -1, part_to = -1, duration = 0;
+	int part_from = -1, part_to = -1, duration = 0, duration_days = 0;
 	size_t duration_from = 0, duration_to = 0;
 
 	if (!nlu || !tokens || !tz || !result || (lang != NLU_LANG_FR && lang != NLU_LANG_EN))
@@ -2173,7 +2208,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 
 	count = scan(&ps, atoms, ATOMS_MAX);
 	n = group_atoms(atoms, count, groups, GROUPS_MAX, &exclude, &part_from, &part_to, &duration,
-			&duration_from, &duration_to);
+			&duration_days, &duration_from, &duration_to);
 	share_between_groups(groups, n);
 	if (n == 0 && (exclude || part_from >= 0)) {
 		memset(&groups[0], 0, sizeof(groups[0]));
@@ -2183,7 +2218,8 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		}
 		n = 1;
 	}
-	if (duration) {
+	result->duration_days = duration_days;
+	if (duration || duration_days) {
 		result->duration_minutes = duration;
 		result->duration_span = nlu_tokens_span(tokens, duration_from, duration_to);
 	}
@@ -2202,8 +2238,18 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		/* "à 16h pour 30 minutes": the appointment starts at the time said. */
 		if (duration && it->has_time && it->time.kind == TM_CLOCK)
 			it->time_after = false;
+		/* "from 18th Dec for 10 days": the days from the date on. */
+		if (duration_days && it->has_date && !it->has_time && !it->has_date_end) {
+			it->date_after = false;
+			it->date_after_strict = false;
+		}
 		if (dt_item_resolve(it, now, tz, &m->when, &m->past) != 0)
 			continue;
+		if (duration_days && it->has_date && !it->has_time && !it->has_date_end &&
+		    m->when.grain == NLU_GRAIN_DAY) {
+			m->when.end = tz_day_start(tz, tz_day_of(tz, m->when.start) + duration_days);
+			m->when.open_end = false;
+		}
 		if (duration && it->has_time && it->time.kind == TM_CLOCK && !it->time_before) {
 			m->when.end = m->when.start + (int64_t)duration * 60;
 			m->when.grain = NLU_GRAIN_MINUTE;

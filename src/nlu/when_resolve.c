@@ -101,14 +101,13 @@ static int64_t weekday_day(const struct today *t, const struct dt_date *d)
 		return monday + 7 + (d->weekday - 1) + d->later_days;
 	case WD_LAST:
 		return t->day - ((t->weekday - d->weekday + 7) % 7 == 0 ? 7
-								: (t->weekday - d->weekday + 7) % 7);
+								: (t->weekday - d->weekday + 7) % 7) +
+		       d->later_days;
 	case WD_IN_WEEK:
 		return monday + 7 * d->week_offset + (d->weekday - 1) + d->later_days;
 	case WD_AFTER_TODAY:
 	default:
-		if (d->later_days)
-			return t->day + (delta + 7) % 7 + d->later_days;
-		return t->day + ((delta + 6) % 7) + 1;
+		return t->day + ((delta + 6) % 7) + 1 + d->later_days;
 	}
 }
 
@@ -317,6 +316,11 @@ static int resolve_calendar(const struct today *t, const struct dt_date *d, int6
 	if (!civil_date_valid(year, month, d->day))
 		return ENOENT;
 	*first = civil_days_from_date(year, month, d->day);
+	/* "Fri, Jul 18" said when July 18 is a Thursday: next year's, when that is a Friday. */
+	if ((d->set & DT_WEEKDAY) && civil_weekday(*first) != d->weekday &&
+	    civil_date_valid(year + 1, month, d->day) &&
+	    civil_weekday(civil_days_from_date(year + 1, month, d->day)) == d->weekday)
+		*first = civil_days_from_date(year + 1, month, d->day);
 	return 0;
 }
 
