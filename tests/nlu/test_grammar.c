@@ -137,8 +137,27 @@ static const char *const british[][2] = {
 	{"counsellor", "counselor"},
 };
 
-static void british_add(ps_decoder_t *ps)
+/* Colloquial words the dictionary lacks: a known word and the phones that follow it. */
+static const char *const derived[][3] = {
+	{"morningish", "morning", "IH SH"},
+	{"afternoonish", "afternoon", "IH SH"},
+	{"eveningish", "evening", "IH SH"},
+};
+
+static void dictionary_extend(ps_decoder_t *ps)
 {
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+		char *stem = ps_lookup_word(ps, derived[i][1]);
+		char *known = ps_lookup_word(ps, derived[i][0]);
+		char phones[256];
+
+		if (stem && !known) {
+			snprintf(phones, sizeof(phones), "%s %s", stem, derived[i][2]);
+			ps_add_word(ps, derived[i][0], phones, FALSE);
+		}
+		ckd_free(stem);
+		ckd_free(known);
+	}
 	for (size_t i = 0; i < sizeof(british) / sizeof(british[0]); i++) {
 		char *phones = ps_lookup_word(ps, british[i][1]);
 		char *known = ps_lookup_word(ps, british[i][0]);
@@ -158,7 +177,7 @@ static ps_decoder_t *decoder_open(void)
 
 	cmd_ln_free_r(config);
 	if (ps)
-		british_add(ps);
+		dictionary_extend(ps);
 	return ps;
 }
 
