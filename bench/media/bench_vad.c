@@ -238,7 +238,7 @@ static void run_bargein(const struct audio_clip *prompt, enum event_kind kind,
 	audio_clip_free(&call);
 }
 
-static void print_row(const char *what, const char *echo, struct bargein_row *row)
+static void print_row(const char *event, const char *echo, struct bargein_row *row)
 {
 	double stops[MAX_CLIPS * 4];
 	size_t n = 0;
@@ -247,7 +247,7 @@ static void print_row(const char *what, const char *echo, struct bargein_row *ro
 		if (!isnan(row->stop_ms[i]))
 			stops[n++] = row->stop_ms[i];
 	}
-	printf("| %s | %s | %u | %u | %u | %u | %.0f / %.0f | %.0f / %.0f |\n", what, echo,
+	printf("| %s | %s | %u | %u | %u | %u | %.0f / %.0f | %.0f / %.0f |\n", event, echo,
 	       row->runs, row->paused, row->stopped, row->delivered_total,
 	       percentile(row->pause_ms, row->latencies, 0.5),
 	       percentile(row->pause_ms, row->latencies, 0.9), percentile(stops, n, 0.5),

@@ -30,9 +30,9 @@ struct media_bargein {
 	unsigned pause_frames, stop_frames, gap_frames, resume_frames;
 
 	/*
-	 * Levels of the frames sent over the last echo tail (far_db[far_next] is the oldest),
-	 * and for each delay in frames the mean attenuation from the frame sent that long ago
-	 * to the caller's frame: the echo's delay is where that mean is lowest.
+	 * Levels of the frames sent over the last echo tail (far_db[far_next] is the oldest).
+	 * For each delay in frames, lag_mean_db is the mean attenuation from the frame sent
+	 * that long ago to the caller's frame. The echo's delay is where that mean is lowest.
 	 */
 	double *far_db;
 	double *lag_mean_db;
@@ -185,9 +185,9 @@ static double far_update(struct media_bargein *b, const int16_t *sent)
 
 /*
  * Learn the echo path while the caller is not talking over the prompt. At the echo's
- * delay the caller's frame is the sent frame minus the ERL, every time; at other delays
- * the difference is larger on average, because those frames were sent while the echo
- * heard now came from a quieter moment. The lowest mean gives the delay and the ERL.
+ * delay the caller's frame is the sent frame minus the ERL, every time. At other delays
+ * the difference is larger on average, because the echo heard now came from another,
+ * usually quieter, moment. The lowest mean gives the delay and the ERL.
  */
 static void echo_learn(struct media_bargein *b, double level_db)
 {

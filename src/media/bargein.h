@@ -82,10 +82,10 @@ void media_bargein_settings_default(struct media_bargein_settings *settings);
 int media_bargein_settings_check(const struct media_bargein_settings *settings, char *error,
 				 size_t error_size);
 
-/* What the assistant's side is doing at this tick. */
+/* State of the assistant's side at this tick. */
 struct media_playback {
 	bool prompt_active;        /* a prompt is playing or paused by barge-in */
-	bool question;             /* the prompt asks something and awaits the answer */
+	bool question;             /* the prompt is a question and expects a reply */
 	unsigned remaining_ms;     /* prompt audio not yet sent; UINT32_MAX when unknown */
 	const int16_t *sent;       /* the frame sent to the caller this tick, NULL for none */
 };

@@ -8,8 +8,8 @@
  *
  * "Busy" time starts at a speech onset and runs on, through the VAD's utterance ends,
  * until `quiet_ms` pass without a speech frame. Music and crowds keep the VAD starting
- * and ending utterances without such a pause; a caller taking a turn leaves one when the
- * assistant answers. After a report the count starts again, so a line that stays busy
+ * and ending utterances without such a pause, while a caller taking a turn leaves one
+ * when the assistant replies. After a report the count starts again, so a line that stays busy
  * is reported every `limit_ms`. Memory is a few counters, however long the call.
  *
  * NOTE: a caller who talks for `limit_ms` without ever pausing for `quiet_ms` is

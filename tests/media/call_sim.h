@@ -2,7 +2,8 @@
  * A simulated call leg for tests and benchmarks: the assistant plays a prompt through a
  * media_queue, the caller's line carries the caller's audio plus an echo of what was
  * actually sent (so a paused prompt stops echoing), and the VAD and the barge-in object
- * run on every 20 ms frame exactly as the SIP layer wires them.
+ * run on every 20 ms frame exactly as the SIP layer wires them. With CALL_SIM_TRACE set
+ * in the environment, every frame's level, threshold, ERL and decisions go to stderr.
  */
 #ifndef PERMANENCE_TEST_CALL_SIM_H
 #define PERMANENCE_TEST_CALL_SIM_H

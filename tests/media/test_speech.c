@@ -143,7 +143,7 @@ next:
 	}
 }
 
-/* A one-word answer ends sooner than a sentence with the same trailing silence. */
+/* A one-word reply ends sooner than a sentence with the same trailing silence. */
 static void test_vad_short_answer_ends_sooner(void)
 {
 	struct audio_clip oui, sentence, line;
@@ -171,7 +171,7 @@ static void test_vad_short_answer_ends_sooner(void)
 	audio_clip_free(&line);
 }
 
-/* The utterance handed over starts before the onset (pre-roll) and holds the whole turn. */
+/* The utterance handed over starts before the onset (pre-roll) and contains the whole turn. */
 static void test_vad_utterance_has_preroll(void)
 {
 	struct media_vad *vad;
