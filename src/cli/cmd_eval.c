@@ -20,7 +20,10 @@ static void usage(const struct cli_common *common)
 		       "Exit status 1 when a file with a target scores below it.\n\n"
 		       "  --corpus DIR     corpus folder (default: %s/tests/corpus/datetime)\n"
 		       "  --rules DIR      scope and differences files (default: %s/tests/nlu)\n"
-		       "  --failures       list each failed row on standard error\n",
+		       "  --failures       list each failed row on standard error\n"
+		       "  --propose-differences\n"
+		       "                   print each failed row as a differences-file row holding\n"
+		       "                   the product's value, to review (no table)\n",
 		       PERMANENCE_SOURCE_DIR, PERMANENCE_SOURCE_DIR);
 	else
 		printf("Usage : permanence eval datetime [OPTIONS]\n\n"
@@ -28,7 +31,10 @@ static void usage(const struct cli_common *common)
 		       "Code de sortie 1 quand un fichier doté d'un objectif est en dessous.\n\n"
 		       "  --corpus DOSSIER dossier du corpus (défaut : %s/tests/corpus/datetime)\n"
 		       "  --rules DOSSIER  fichiers de périmètre et d'écarts (défaut : %s/tests/nlu)\n"
-		       "  --failures       liste chaque ligne en échec sur la sortie d'erreur\n",
+		       "  --failures       liste chaque ligne en échec sur la sortie d'erreur\n"
+		       "  --propose-differences\n"
+		       "                   écrit chaque ligne en échec au format du fichier des écarts,\n"
+		       "                   avec la valeur du produit, à relire (pas de tableau)\n",
 		       PERMANENCE_SOURCE_DIR, PERMANENCE_SOURCE_DIR);
 	cli_common_help(common);
 }
@@ -111,6 +117,8 @@ int cmd_eval(int argc, char **argv)
 			snprintf(strcmp(argv[i], "--corpus") == 0 ? corpus : rules, 1024, "%s",
 				 argv[i + 1]);
 			i++;
+		} else if (strcmp(argv[i], "--propose-differences") == 0) {
+			options.propose = stdout;
 		} else if (strcmp(argv[i], "--failures") == 0) {
 			options.failures = stderr;
 			options.list_differences = true;
@@ -143,7 +151,9 @@ int cmd_eval(int argc, char **argv)
 		status = CLI_EXIT_FAILURE;
 		goto out;
 	}
-	if (common.json)
+	if (options.propose)
+		;
+	else if (common.json)
 		print_json(report);
 	else
 		print_text(&common, report);

@@ -1,7 +1,8 @@
 /*
- * permanence parse --lang fr|en --now ISO-8601 [--tz ZONE] [--expect NAME] [--option TEXT]
- *                  "text"
- * Understand one utterance and print the result as one JSON object.
+ * permanence parse --lang fr|en --now ISO-8601 [--db PATH] [--tz ZONE] [--expect NAME]
+ *                  [--option TEXT] "text"
+ * Understand one utterance and print the result as one JSON object. Without --db the
+ * practice's words are the demo practice's (docs/demo-practice.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,13 +12,15 @@
 #include "cli.h"
 #include "demo_practice.h"
 #include "nlu_json.h"
+#include "store.h"
 #include "tz.h"
 
 #define PARSE_OPTIONS_MAX 16
 
 struct parse_args {
 	struct cli_common common;
-	const char *zone;
+	bool db_given;          /* --db was passed: the practice's vocabulary is read there */
+	const char *zone;       /* --tz, or NULL for the practice's zone */
 	enum nlu_expect expect;
 	const char *text;
 	const char *options[PARSE_OPTIONS_MAX];
@@ -29,7 +32,10 @@ static void parse_help(const struct cli_common *common)
 	if (common->lang == NLU_LANG_EN)
 		printf("Usage: permanence parse [OPTIONS] \"TEXT\"\n"
 		       "Understand one utterance and print intent, urgency and entities as JSON.\n\n"
-		       "  --tz ZONE        practice time zone (default: Europe/Paris)\n"
+		       "  --db PATH        read the practitioners, appointment types and zone from\n"
+		       "                   this database (default: the demo practice's words)\n"
+		       "  --tz ZONE        practice time zone (default: the database's, else\n"
+		       "                   Europe/Paris)\n"
 		       "  --expect NAME    what the dialogue expects: open, yes_no, date, slot_choice,\n"
 		       "                   name, birth_date, phone, digits, type, practitioner\n"
 		       "                   (default: open)\n"
@@ -37,7 +43,10 @@ static void parse_help(const struct cli_common *common)
 	else
 		printf("Usage : permanence parse [OPTIONS] \"TEXTE\"\n"
 		       "Comprend un énoncé et affiche l'intention, l'urgence et les entités en JSON.\n\n"
-		       "  --tz ZONE        fuseau du cabinet (défaut : Europe/Paris)\n"
+		       "  --db CHEMIN      lit praticiens, types de rendez-vous et fuseau dans cette\n"
+		       "                   base (défaut : le vocabulaire du cabinet de démonstration)\n"
+		       "  --tz ZONE        fuseau du cabinet (défaut : celui de la base, sinon\n"
+		       "                   Europe/Paris)\n"
 		       "  --expect NOM     ce qu'attend le dialogue : open, yes_no, date, slot_choice,\n"
 		       "                   name, birth_date, phone, digits, type, practitioner\n"
 		       "                   (défaut : open)\n"
@@ -72,9 +81,12 @@ static const char *value_of(int argc, char **argv, int *i, const char *name)
 static int args_read(int argc, char **argv, struct parse_args *a)
 {
 	for (int i = 1; i < argc; i++) {
-		int used = cli_common_option(&a->common, argc, argv, &i);
+		int used;
 		const char *v;
 
+		if (strncmp(argv[i], "--db", 4) == 0 && (argv[i][4] == '\0' || argv[i][4] == '='))
+			a->db_given = true;
+		used = cli_common_option(&a->common, argc, argv, &i);
 		if (used < 0)
 			return CLI_EXIT_USAGE;
 		if (used > 0)
@@ -115,9 +127,80 @@ static int args_read(int argc, char **argv, struct parse_args *a)
 	return 0;
 }
 
+/* The practice's vocabulary, read from the store or the demo table. */
+struct practice_words {
+	struct store_practitioner *practitioners;
+	size_t practitioner_count;
+	struct store_appointment_type *types;
+	size_t type_count;
+	struct nlu_practitioner *nlu_practitioners;
+	struct nlu_appointment_type *nlu_types;
+	struct nlu_vocabulary vocabulary;
+	char zone[64];
+};
+
+static void practice_words_free(struct practice_words *w)
+{
+	free(w->practitioners);
+	free(w->types);
+	free(w->nlu_practitioners);
+	free(w->nlu_types);
+}
+
+/* Read the active practitioners and appointment types of the --db database. */
+static int practice_words_read(const struct cli_common *common, struct practice_words *w)
+{
+	struct store_practice practice;
+	struct store *st = NULL;
+	const char *why = NULL;
+	size_t np = 0, nt = 0;
+	int err;
+
+	err = store_open(&st, common->db_path, STORE_READONLY, &why);
+	if (err) {
+		cli_error(common, CLI_TEXT(common, "impossible d'ouvrir %s : %s",
+					   "cannot open %s: %s"),
+			  common->db_path, why ? why : strerror(err));
+		return err;
+	}
+	err = store_practitioners_list(st, &w->practitioners, &w->practitioner_count);
+	if (!err)
+		err = store_types_list(st, &w->types, &w->type_count);
+	if (!err && store_practice_get(st, &practice) == 0)
+		snprintf(w->zone, sizeof(w->zone), "%s", practice.timezone);
+	if (err) {
+		cli_error(common, "%s: %s", common->db_path, store_errmsg(st));
+		store_close(st);
+		return err;
+	}
+	store_close(st);
+	w->nlu_practitioners = calloc(w->practitioner_count + 1, sizeof(*w->nlu_practitioners));
+	w->nlu_types = calloc(w->type_count + 1, sizeof(*w->nlu_types));
+	if (!w->nlu_practitioners || !w->nlu_types)
+		return ENOMEM;
+	for (size_t i = 0; i < w->practitioner_count; i++) {
+		const struct store_practitioner *p = &w->practitioners[i];
+
+		if (p->active)
+			w->nlu_practitioners[np++] =
+				(struct nlu_practitioner){p->first_name, p->last_name, p->specialty};
+	}
+	for (size_t i = 0; i < w->type_count; i++) {
+		const struct store_appointment_type *t = &w->types[i];
+
+		if (t->active)
+			w->nlu_types[nt++] =
+				(struct nlu_appointment_type){t->code, t->label_fr, t->label_en};
+	}
+	w->vocabulary = (struct nlu_vocabulary){w->nlu_practitioners, np, w->nlu_types, nt};
+	return 0;
+}
+
 int cmd_parse(int argc, char **argv)
 {
-	struct parse_args a = {.zone = "Europe/Paris", .expect = NLU_EXPECT_OPEN};
+	struct parse_args a = {.expect = NLU_EXPECT_OPEN};
+	struct practice_words words = {0};
+	const struct nlu_vocabulary *vocabulary = &demo_practice_vocabulary;
 	struct nlu_result result;
 	struct nlu *nlu = NULL;
 	struct tz *tz = NULL;
@@ -140,18 +223,27 @@ int cmd_parse(int argc, char **argv)
 					      "missing text; see --help"));
 		return CLI_EXIT_USAGE;
 	}
+	if (a.db_given) {
+		if (practice_words_read(&a.common, &words) != 0)
+			goto out;
+		vocabulary = &words.vocabulary;
+		if (!a.zone && words.zone[0])
+			a.zone = words.zone;
+	}
+	if (!a.zone)
+		a.zone = "Europe/Paris";
 	if (tz_open(&tz, a.zone) != 0) {
 		cli_error(&a.common, CLI_TEXT(&a.common, "fuseau inconnu « %s » (ex. Europe/Paris)",
 					      "unknown time zone '%s' (e.g. Europe/Paris)"),
 			  a.zone);
-		return CLI_EXIT_USAGE;
+		status = CLI_EXIT_USAGE;
+		goto out;
 	}
 	if (cli_resolve_now(&a.common, tz, &now) != 0) {
 		status = CLI_EXIT_USAGE;
 		goto out;
 	}
-	/* NOTE: the vocabulary is the demo practice's until it is read from the store. */
-	err = nlu_create(&nlu, &demo_practice_vocabulary);
+	err = nlu_create(&nlu, vocabulary);
 	if (err) {
 		cli_error(&a.common, "nlu_create: %s", strerror(err));
 		goto out;
@@ -170,8 +262,8 @@ int cmd_parse(int argc, char **argv)
 		cli_error(&a.common, "nlu_parse: %s", strerror(err));
 		goto out;
 	}
-	json = nlu_result_json(&demo_practice_vocabulary, &result, tz);
-	if (!json || json_dumpf(json, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+	json = nlu_result_json(vocabulary, &result, tz);
+	if (!json || json_dumpf(json, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0) {
 		cli_error(&a.common, "JSON: %s", strerror(ENOMEM));
 		goto out;
 	}
@@ -181,5 +273,6 @@ out:
 	json_decref(json);
 	nlu_destroy(nlu);
 	tz_close(tz);
+	practice_words_free(&words);
 	return status;
 }

@@ -1,8 +1,8 @@
 #include "demo_practice.h"
 
 /*
- * NOTE: the demo practice is a constant table until the store holds the practice's
- * practitioners and appointment types; commands will then read them from --db.
+ * The words `permanence init --demo` stores (docs/demo-practice.md), for commands run
+ * without --db. NOTE: kept by hand in step with the demo database.
  */
 static const struct nlu_practitioner demo_practitioners[] = {
 	{"Claire", "Martin", "generaliste"},

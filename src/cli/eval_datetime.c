@@ -229,7 +229,7 @@ static const char *peer_name(enum peer peer)
 	return "";
 }
 
-/* True when the folded words of `pattern` occur in a row ("*" matches any one word). */
+/* True when the folded words of `pattern` occur in a row ("#" matches any one word). */
 static bool words_match(struct context *cx, enum nlu_lang lang, const char *text,
 			const char *pattern)
 {
@@ -243,13 +243,58 @@ static bool words_match(struct context *cx, enum nlu_lang lang, const char *text
 	for (size_t i = 0; pat->count && i + pat->count <= cx->tokens->count && !found; i++) {
 		size_t k = 0;
 
-		while (k < pat->count && (strcmp(pat->token[k].text, "*") == 0 ||
+		while (k < pat->count && (strcmp(pat->token[k].text, "#") == 0 ||
 					  strcmp(pat->token[k].text, cx->tokens->token[i + k].text) == 0))
 			k++;
 		found = k == pat->count;
 	}
 	free(pat);
 	return found;
+}
+
+/*
+ * True when the numbers written in an SGD span contradict the value the service booked,
+ * as when the caller said "12:15" and the service booked 15:30 after some negotiation:
+ * the row then does not say what the span means.
+ */
+static bool sgd_label_contradicts(const char *span, const char *slot, const char *values)
+{
+	int numbers[16];
+	size_t count = 0;
+	char buf[256];
+	char *save = NULL;
+
+	for (const char *p = span; *p && count < 16;) {
+		if (isdigit((unsigned char)*p)) {
+			numbers[count++] = atoi(p);
+			while (isdigit((unsigned char)*p))
+				p++;
+		} else {
+			p++;
+		}
+	}
+	if (count == 0)
+		return false;
+	copy(buf, sizeof(buf), values);
+	for (char *v = strtok_r(buf, "|", &save); v; v = strtok_r(NULL, "|", &save)) {
+		int h, m, y, mo, d;
+		bool hour = false, minute = false;
+
+		if (strstr(slot, "time") && sscanf(v, "%d:%d", &h, &m) == 2) {
+			for (size_t i = 0; i < count; i++) {
+				hour = hour || numbers[i] == h || numbers[i] + 12 == h ||
+				       (numbers[i] == 12 && h == 0);
+				minute = minute || numbers[i] == m;
+			}
+			if (hour && (minute || (count == 1 && m % 15 == 0)))
+				return false;
+		} else if (strstr(slot, "date") && sscanf(v, "%d-%d-%d", &y, &mo, &d) == 3) {
+			for (size_t i = 0; i < count; i++)
+				if (numbers[i] == d)
+					return false;
+		}
+	}
+	return true;
 }
 
 /* Fields of a row the scope rules look at. */
@@ -303,6 +348,12 @@ static bool out_of_scope(struct context *cx, const struct row_view *row)
 			value = row->unsupported;
 		if (value && strstr(value, r->pattern))
 			return true;
+		if (strcmp(r->field, "label") == 0 && strcmp(r->pattern, "contradicts-span") == 0 &&
+		    row->peer == PEER_SGD && sgd_label_contradicts(row->text, row->type, row->expect))
+			return true;
+		if (strcmp(r->field, "expect") == 0 && strcmp(r->pattern, "epoch-ms") == 0 &&
+		    row->expect && strspn(row->expect, "0123456789") > 4)
+			return true;
 		if (strcmp(r->field, "reference") == 0 && strcmp(r->pattern, "not-a-time") == 0 &&
 		    row->reference && row->reference[0]) {
 			struct civil_time t;
@@ -350,6 +401,81 @@ static void report_failure(struct context *cx, const char *file, const char *tex
 	describe(cx, tz, r, got, sizeof(got));
 	fprintf(cx->options->failures, "%s\t%s\t%s\texpected %s\tgot %s\n", file, text, reference,
 		expected, got);
+}
+
+static void iso_local(const struct tz *tz, int64_t utc, char *buf, size_t size)
+{
+	struct civil_time t = local_of(tz, utc);
+
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month, t.day, t.hour,
+		 t.minute, t.second);
+}
+
+static const char *duckling_grain_name(enum nlu_grain grain)
+{
+	switch (grain) {
+	case NLU_GRAIN_MINUTE:
+		return "Minute";
+	case NLU_GRAIN_HOUR:
+	case NLU_GRAIN_PART_OF_DAY:
+		return "Hour";
+	case NLU_GRAIN_WEEK:
+		return "Week";
+	case NLU_GRAIN_MONTH:
+		return "Month";
+	case NLU_GRAIN_YEAR:
+		return "Year";
+	default:
+		return "Day";
+	}
+}
+
+/* Write the product's reading of a failed row in the peer's own format. */
+static void propose(struct context *cx, enum peer peer, const char *file, const char *text,
+		    const char *reference, const char *options, bool with_end, const char *slot,
+		    const struct tz *tz, const struct nlu_when_result *r)
+{
+	const struct nlu_when *w = r->count ? &r->item[0].when : NULL;
+	char start[64] = "", end[64] = "";
+	const char *grain = "";
+
+	if (!cx->options->propose)
+		return;
+	if (!w) {
+		copy(start, sizeof(start), peer == PEER_DUCKLING ? "NONE" : "NO_MATCH");
+	} else if (peer == PEER_SGD) {
+		struct civil_time t = local_of(tz, w->start);
+
+		if (strstr(slot, "time"))
+			snprintf(start, sizeof(start), "%02d:%02d", t.hour, t.minute);
+		else
+			snprintf(start, sizeof(start), "%04d-%02d-%02d", t.year, t.month, t.day);
+	} else {
+		bool clock = w->grain == NLU_GRAIN_HOUR || w->grain == NLU_GRAIN_MINUTE;
+
+		if (peer == PEER_DUCKLING && w->open_end) {
+			start[0] = '>';
+			iso_local(tz, w->start, start + 1, sizeof(start) - 1);
+		} else if (peer == PEER_DUCKLING && w->open_start) {
+			start[0] = '<';
+			iso_local(tz, w->end, start + 1, sizeof(start) - 1);
+		} else {
+			iso_local(tz, w->start, start, sizeof(start));
+		}
+		if (with_end && !w->open_end && !w->open_start) {
+			int64_t at = w->end;
+
+			if (peer == PEER_DUCKLING && clock)
+				at += w->grain == NLU_GRAIN_HOUR ? 3600 : 60;
+			else if (peer == PEER_CHRONO && !clock && w->grain != NLU_GRAIN_PART_OF_DAY)
+				at -= 1;
+			iso_local(tz, at, end, sizeof(end));
+		}
+		if (peer == PEER_DUCKLING)
+			grain = duckling_grain_name(w->grain);
+	}
+	fprintf(cx->options->propose, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t?\n", file, text, reference,
+		options, start, end, grain);
 }
 
 /* ---- Duckling ---- */
@@ -477,6 +603,8 @@ static void run_duckling(struct context *cx, const char *path, const char *file,
 
 			snprintf(expected, sizeof(expected), "%s..%s %s", start, end, grain);
 			report_failure(cx, file, f[2], f[1], expected, cx->duckling_zone, &result);
+			propose(cx, PEER_DUCKLING, file, f[2], "", "", end[0] != '\0', "",
+				cx->duckling_zone, &result);
 		}
 	}
 	fclose(in);
@@ -489,7 +617,10 @@ static const char chrono_default_reference[] = "2012-08-10T12:00:00";
 
 static bool parts_compare(const struct tz *tz, const char *parts, const struct nlu_when *w)
 {
-	struct civil_time t = local_of(tz, w->start);
+	/* chrono reports the bound of "before 4pm": our end. */
+	struct civil_time t = local_of(tz, w->open_start ? w->end : w->start);
+	struct civil_time last = local_of(tz, w->end - 1);
+	bool part = w->grain == NLU_GRAIN_PART_OF_DAY;
 	bool coarse = w->grain == NLU_GRAIN_DAY || w->grain == NLU_GRAIN_WEEK ||
 		      w->grain == NLU_GRAIN_MONTH || w->grain == NLU_GRAIN_YEAR;
 	const char *p = parts;
@@ -515,9 +646,12 @@ static bool parts_compare(const struct tz *tz, const char *parts, const struct n
 			return false;
 		if (coarse)
 			continue;
-		if (strcmp(name, "hour") == 0 && t.hour != value)
+		/* chrono gives one hour inside a part of the day ("yesterday afternoon" is 15:00). */
+		if (strcmp(name, "hour") == 0 && part && (value < t.hour || value > last.hour))
 			return false;
-		if (strcmp(name, "minute") == 0 && t.minute != value)
+		if (strcmp(name, "hour") == 0 && !part && t.hour != value)
+			return false;
+		if (strcmp(name, "minute") == 0 && !part && t.minute != value)
 			return false;
 	}
 	return true;
@@ -561,6 +695,8 @@ static bool chrono_compare(const struct tz *tz, const char *start, const char *e
 	w = &r->item[0].when;
 	if (strncmp(start, "parts:", 6) == 0)
 		return parts_compare(tz, start + 6, w);
+	if (w->open_start && !end[0])
+		return chrono_point(tz, w, start, true);
 	if (!chrono_point(tz, w, start, false))
 		return false;
 	return !end[0] || chrono_point(tz, w, end, true);
@@ -615,6 +751,8 @@ static void run_chrono(struct context *cx, const char *path, const char *file,
 
 			snprintf(expected, sizeof(expected), "%s%s%s", start, end[0] ? ".." : "", end);
 			report_failure(cx, file, f[2], reference, expected, cx->utc, &result);
+			propose(cx, PEER_CHRONO, file, f[2], f[3], f[4], end[0] != '\0', "", cx->utc,
+				&result);
 		}
 	}
 	fclose(in);
@@ -808,6 +946,8 @@ static void run_sgd(struct context *cx, const char *path, const char *file,
 		row.peer = PEER_SGD;
 		row.lang = NLU_LANG_EN;
 		row.text = f[5];
+		row.type = f[4];
+		row.expect = f[6];
 		suite->rows++;
 		d = difference_find(cx->rules, file, f[5], "", f[4]);
 		if (!d && out_of_scope(cx, &row))
@@ -826,6 +966,7 @@ static void run_sgd(struct context *cx, const char *path, const char *file,
 
 			snprintf(what, sizeof(what), "%s %s", f[4], expected);
 			report_failure(cx, file, f[5], sgd_reference, what, cx->utc, &result);
+			propose(cx, PEER_SGD, file, f[5], "", f[4], false, f[4], cx->utc, &result);
 		}
 	}
 	fclose(in);

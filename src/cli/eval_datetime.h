@@ -34,6 +34,9 @@ struct eval_options {
 	const char *rules_dir;    /* tests/nlu: scope and differences files */
 	FILE *failures;           /* when not NULL, every failed in-scope case is listed here */
 	bool list_differences;    /* list rows whose difference entry is no longer needed */
+	/* When not NULL, each failed in-scope row is written here as a datetime_differences.tsv
+	 * row holding the product's own value, for a maintainer to review and give a reason. */
+	FILE *propose;
 };
 
 /*

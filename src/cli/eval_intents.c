@@ -416,7 +416,7 @@ static int report(struct eval_ctx *ctx)
 		missed = targets_check(ctx, v, n, targets);
 		json_object_set_new(o, "metrics", metrics);
 		json_object_set_new(o, "targets", targets);
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(o);
 		return missed;

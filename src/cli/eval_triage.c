@@ -199,7 +199,7 @@ static void print_json(const struct triage_ctx *ctx)
 		json_object_set_new(l, "over_triaged", json_integer((json_int_t)c->over_triaged));
 		json_object_set_new(o, "labels", l);
 	}
-	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	putchar('\n');
 	json_decref(o);
 }

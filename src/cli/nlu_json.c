@@ -1,5 +1,6 @@
 #include "nlu_json.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "civil.h"
@@ -70,7 +71,7 @@ static json_t *entities_json(const struct nlu_vocabulary *v, const struct nlu_en
 		json_t *pj = json_object();
 		char name[160];
 
-		snprintf(name, sizeof(name), "%s %s", p->first_name ? p->first_name : "",
+		snprintf(name, sizeof(name), "Dr %s %s", p->first_name ? p->first_name : "",
 			 p->last_name ? p->last_name : "");
 		json_object_set_new(pj, "index", json_integer(e->practitioner));
 		json_object_set_new(pj, "name", json_string(name));
@@ -111,7 +112,8 @@ json_t *nlu_result_json(const struct nlu_vocabulary *vocabulary, const struct nl
 	json_t *o = json_object();
 
 	json_object_set_new(o, "intent", json_string(nlu_intent_name(r->intent)));
-	json_object_set_new(o, "confidence", json_real((double)r->confidence));
+	/* Two decimals: the score is a rule weight, not a measured probability. */
+	json_object_set_new(o, "confidence", json_real(round((double)r->confidence * 100.0) / 100.0));
 	json_object_set_new(o, "correction", json_boolean(r->correction));
 	json_object_set_new(o, "urgency", triage_json(&r->triage));
 	json_object_set_new(o, "entities", entities_json(vocabulary, &r->entities, tz));

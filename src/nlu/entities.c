@@ -600,11 +600,22 @@ static void reason_read(const struct nlu *nlu, const struct nlu_scan *scan, cons
 	char *out = e->reason;
 	size_t len = 0;
 
-	for (int h = intro >= 0 ? scan->first_hit[intro] : -1; h >= 0; h = scan->next_hit[h]) {
+	/* Without "pour", "parce que", "j'ai": from the first symptom on. */
+	for (size_t k = 0; k < 3 && from >= t->count; k++) {
+		static const char *const symptoms[] = {"pain", "symptom", "severepain"};
+		int id = concept_id(nlu, symptoms[k]);
+
+		if (id >= 0 && scan->first_hit[id] >= 0 && intro >= 0 && scan->first_hit[intro] < 0)
+			from = scan->hit[scan->first_hit[id]].start;
+	}
+	for (int h = intro >= 0 ? scan->first_hit[intro] : -1; h >= 0 && from >= t->count;
+	     h = scan->next_hit[h]) {
 		size_t end = scan->hit[h].end;
 		bool content = false;
 
-		for (size_t i = end; i < t->count && scan->clause[i] == scan->clause[end < t->count ? end : 0]; i++)
+		if (end >= t->count)
+			continue;
+		for (size_t i = end; i < t->count && scan->clause[i] == scan->clause[end]; i++)
 			content = content || (!explained[i] && t->token[i].kind != NLU_TOKEN_PUNCT &&
 					      !word_in(t, i, edge_words));
 		if (content) {

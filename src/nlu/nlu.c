@@ -2,6 +2,7 @@
  * The engine: building it from the embedded lexicon and the practice vocabulary.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,46 @@ static void date_categories_find(struct nlu *nlu)
 	c->approx = nlu_lexicon_category_id(lex, "approx");
 }
 
+static const char *const period_units[NLU_PERIOD_UNITS] = {"week", "month", "year"};
+static const char *const period_names[NLU_PART_NAMES] = {"begin", "middle", "end", "first_half",
+							 "second_half"};
+
+/* Read "period_window" rows: phrase "week", value "begin 0-2". */
+static int period_windows_read(struct nlu *nlu)
+{
+	int cat = nlu_lexicon_category_id(nlu->lexicon, "period_window");
+
+	for (int lang = 0; lang < 2; lang++) {
+		const struct nlu_lex_entry *e;
+		size_t n = nlu_lexicon_category(nlu->lexicon, (enum nlu_lang)lang, cat, &e);
+
+		for (size_t i = 0; i < n; i++) {
+			char name[16];
+			int from, to, unit = -1, part = -1;
+
+			if (sscanf(e[i].value, "%15s %d-%d", name, &from, &to) != 3 || from >= to) {
+				log_err("nlu", NULL, "invalid lexicon: %s:%u: period window '%s'", e[i].path,
+					e[i].line, e[i].value);
+				return EINVAL;
+			}
+			for (int k = 0; k < NLU_PERIOD_UNITS; k++)
+				if (strcmp(e[i].phrase, period_units[k]) == 0)
+					unit = k;
+			for (int k = 0; k < NLU_PART_NAMES; k++)
+				if (strcmp(name, period_names[k]) == 0)
+					part = k;
+			if (unit < 0 || part < 0) {
+				log_err("nlu", NULL, "invalid lexicon: %s:%u: unknown period '%s %s'",
+					e[i].path, e[i].line, e[i].phrase, name);
+				return EINVAL;
+			}
+			nlu->period_window[lang][unit][part].from = from;
+			nlu->period_window[lang][unit][part].to = to;
+		}
+	}
+	return 0;
+}
+
 static void categories_find(struct nlu *nlu)
 {
 	const struct nlu_lexicon *lex = nlu->lexicon;
@@ -135,7 +176,9 @@ int nlu_create(struct nlu **nlup, const struct nlu_vocabulary *vocabulary)
 	}
 	categories_find(nlu);
 	date_categories_find(nlu);
-	err = vocabulary_copy(nlu, vocabulary);
+	err = period_windows_read(nlu);
+	if (!err)
+		err = vocabulary_copy(nlu, vocabulary);
 	if (err)
 		goto out;
 	err = nlu_rules_create(&nlu->rules, nlu->lexicon, why, sizeof(why));

@@ -224,8 +224,27 @@ struct nlu_date_categories {
 	int in, ago, later, duration, approx;
 };
 
+/* Units and parts of struct nlu's period windows. */
+enum nlu_period_unit { NLU_PERIOD_WEEK, NLU_PERIOD_MONTH, NLU_PERIOD_YEAR, NLU_PERIOD_UNITS };
+enum nlu_period_name {
+	NLU_PART_BEGIN,
+	NLU_PART_MIDDLE,
+	NLU_PART_END,
+	NLU_PART_FIRST_HALF,
+	NLU_PART_SECOND_HALF,
+	NLU_PART_NAMES
+};
+
+/* A part of a week, month or year: [from, to) in days from Monday, days or months. */
+struct nlu_period_window {
+	int from;
+	int to;
+};
+
 struct nlu {
 	struct nlu_lexicon *lexicon;
+	/* Read from the lexicon's "period_window" rows; {0, 0} when a language has none. */
+	struct nlu_period_window period_window[2][NLU_PERIOD_UNITS][NLU_PART_NAMES];
 	struct nlu_categories cat;
 	struct nlu_date_categories dcat;
 	/* The practice vocabulary, copied from nlu_create()'s argument. */
@@ -282,6 +301,7 @@ struct nlu_when_result {
 	struct nlu_when_match item[NLU_MAX_WHEN];
 	bool truncated;          /* more alternatives were said than NLU_MAX_WHEN */
 	int duration_minutes;    /* "pendant une heure": 60; 0 when none was said */
+	int duration_days;       /* "pour 10 jours": 10; 0 when none was said */
 	struct nlu_span duration_span;
 };
 

@@ -216,6 +216,13 @@ static bool below_100_en(const struct reader *r, size_t pos, struct part *p)
 		return false;
 	p->value = e->number;
 	p->len = e->token_count;
+	/* "zero three" read as the pair "03", like "oh three". */
+	if (e->number == 0 && unit_at(r, pos + p->len, 1, 9, &more) && !more.ordinal) {
+		p->value = more.value;
+		p->len += more.len;
+		p->digits = 2;
+		return true;
+	}
 	if (is_tens(e->number) && unit_at(r, pos + p->len, 1, 9, &more)) {
 		p->value += more.value;
 		p->len += more.len;

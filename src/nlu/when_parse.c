@@ -43,7 +43,8 @@ struct atom {
 	unsigned weekdays;  /* ATOM_EXCEPT */
 	int part_from;      /* ATOM_EXCEPT of a part of the day, or -1 */
 	int part_to;
-	int minutes;        /* ATOM_DURATION */
+	int minutes;        /* ATOM_DURATION in minutes, or */
+	int days;           /* in days */
 	bool inclusive;     /* ATOM_AFTER "à partir de", ATOM_BEFORE "jusqu'à" */
 };
 
@@ -151,7 +152,8 @@ static size_t month_at(const struct parser *ps, size_t p, bool allow_abbr, int *
 
 	if (!e || !e->numeric)
 		return 0;
-	if (has_tag(e, "abbr") && !allow_abbr)
+	if ((has_tag(e, "abbr") || has_tag(e, "ambiguous")) && !allow_abbr &&
+	    !(has_tag(e, "ambiguous") && ps->n == e->token_count))
 		return 0;
 	*month = (int)e->number;
 	return e->token_count + (is_punct(ps, p + e->token_count, '.') ? 1 : 0);
@@ -185,7 +187,20 @@ static size_t day_number(const struct parser *ps, size_t p, int *day, bool *ordi
 
 	if (!small_number(ps, p, &num) || num.fraction || num.value < 1 || num.value > 31)
 		return 0;
+	/* "le 3e jour d'octobre", "the 20th day of next month". */
+	if (num.ordinal && (is(ps, p + num.token_count, "jour") || is(ps, p + num.token_count, "day")) &&
+	    (is(ps, p + num.token_count + 1, "de") || is(ps, p + num.token_count + 1, "of") ||
+	     is(ps, p + num.token_count + 1, "du"))) {
+		*day = (int)num.value;
+		*ordinal = true;
+		return num.token_count;
+	}
 	if (number_is_not_day(ps, p + num.token_count))
+		return 0;
+	/* "Thu 9-11am": a number that starts a range of hours is not a day. */
+	if (is_punct(ps, p + num.token_count, '-') && is_number(ps, p + num.token_count + 1) &&
+	    (lx(ps, ps->c->meridiem, p + num.token_count + 2) ||
+	     lx(ps, ps->c->hour_mark, p + num.token_count + 2)))
 		return 0;
 	*day = (int)num.value;
 	*ordinal = num.ordinal;
@@ -339,6 +354,9 @@ static size_t numeric_date(const struct parser *ps, size_t p, struct dt_date *d)
 	}
 	if (tk->token[q].len > 2 || !day_month_order(ps, a, b, &d->day, &d->month))
 		return 0;
+	/* "4/13/1": a third part that is no year makes it no date. */
+	if (is_punct(ps, q + 1, sep) && glued(ps, q + 1))
+		return 0;
 	d->set |= DT_DAY | DT_MONTH;
 	return q + 1 - p;
 }
@@ -428,14 +446,37 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 	}
 	if (is_number(ps, q) && (n = numeric_date(ps, q, d)) != 0)
 		return q + n - p;
+	/* "2024 August", "2024-Aug". */
+	if (is_number(ps, q) && ps->tk->token[q].len == 4 && year_at(ps, q, false, &year, &two)) {
+		size_t r = q + 1;
+
+		if ((is_punct(ps, r, '-') || is_punct(ps, r, '/')) && glued(ps, r))
+			r++;
+		n = month_at(ps, r, true, &month);
+		if (n) {
+			d->set |= DT_MONTH | DT_YEAR;
+			d->month = month;
+			d->year = year;
+			return r + n - p;
+		}
+	}
 
 	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". */
 	n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
-				    month_alone_ok || is(ps, q + 1, "the"), &month);
+				    month_alone_ok || is(ps, q + 1, "the") ||
+				    day_number(ps, q + 1, &day, &ordinal) ||
+				    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
+				     glued(ps, q + 1) && is_number(ps, q + 2)),
+		     &month);
 	if (n) {
 		size_t r = q + n, s;
 
 		r = skip_punct(ps, r, ',');
+		/* "Sep-2012", "June of 2022". */
+		if (((is_punct(ps, r, '-') || is_punct(ps, r, '/')) && glued(ps, r)) ||
+		    ((is(ps, r, "of") || is(ps, r, "de")) && is_number(ps, r + 1)))
+			if (year_at(ps, r + 1, false, &year, &two))
+				r++;
 		s = is(ps, r, "the") ? r + 1 : r;
 		n = day_number(ps, s, &day, &ordinal);
 		if (n && !year_at(ps, s, false, &year, &two)) {
@@ -499,14 +540,96 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			}
 			return r - p;
 		}
-		if (article || ordinal || (d->set & DT_WEEKDAY)) {
+		size_t m, after_day = skip_any(ps, r, (const char *const[]){"jour", "day", NULL});
+
+		m = month_of_day(ps, after_day, d);
+		if (m || article || ordinal || (d->set & DT_WEEKDAY)) {
 			d->set |= DT_DAY;
 			d->day = day;
-			r += month_of_day(ps, r, d);
-			return r - p;
+			return (m ? after_day + m : r) - p;
 		}
 	}
 	return d->set ? q - p : 0;
+}
+
+static size_t unit_offset(const struct parser *ps, size_t p, int *offset);
+
+/*
+ * "le premier mercredi du mois prochain", "the last Friday of October", "le dernier jour
+ * d'octobre 2015", "first Monday of this month".
+ */
+static size_t nth_of_month(const struct parser *ps, size_t p, struct dt_date *d)
+{
+	static const char *const lead[] = {"de", "du", "of", "in", NULL};
+	static const char *const articles[] = {"the", "le", "la", "ce", "this", NULL};
+	const struct nlu_lex_entry *e = lx(ps, ps->nlu->cat.ordinal, p);
+	struct nlu_number num;
+	struct dt_date probe;
+	size_t q, r, n;
+	int nth, weekday = 0, month, year;
+	bool two;
+
+	if (e && e->numeric && (e->number == -1 || (e->number >= 1 && e->number <= 5))) {
+		nth = (int)e->number;
+		q = p + e->token_count;
+	} else if (small_number(ps, p, &num) && num.ordinal && num.value >= 1 && num.value <= 5) {
+		nth = (int)num.value;
+		q = p + num.token_count;
+	} else {
+		return 0;
+	}
+	n = weekday_at(ps, q, true, &weekday);
+	if (n)
+		q += n;
+	else if (is(ps, q, "jour") || is(ps, q, "day"))
+		q++;
+	else
+		return 0;
+	r = skip_any(ps, q, lead);
+	if (r == q)
+		return 0;
+	q = skip_any(ps, r, articles);
+	memset(&probe, 0, sizeof(probe));
+	n = month_at(ps, q, true, &month);
+	if (n) {
+		probe.set = DT_MONTH;
+		probe.month = month;
+		q += n;
+		n = year_at(ps, q, false, &year, &two);
+		if (n) {
+			probe.set |= DT_YEAR;
+			probe.year = year;
+			q += n;
+		}
+	} else if (is(ps, q, "mois") || is(ps, q, "month")) {
+		int offset = 0;
+
+		q++;
+		q += unit_offset(ps, q, &offset);
+		probe.set = DT_MONTH_REL;
+		probe.month_offset = offset;
+	} else {
+		const struct nlu_lex_entry *m = lx(ps, ps->c->next, r);
+		int offset = 0;
+
+		if (m)
+			offset = 1;
+		else if ((m = lx(ps, ps->c->last, r)) != NULL)
+			offset = -1;
+		else if ((m = lx(ps, ps->c->this_, r)) == NULL)
+			return 0;
+		q = r + m->token_count;
+		if (!is(ps, q, "month"))
+			return 0;
+		q++;
+		probe.set = DT_MONTH_REL;
+		probe.month_offset = offset;
+	}
+	*d = probe;
+	d->set |= DT_NTH | (weekday ? DT_WEEKDAY : 0);
+	d->nth = nth;
+	d->weekday = weekday;
+	return q - p;
 }
 
 /* The modifier after a unit: +1 "prochaine", -1 "dernière", 0 when none. */
@@ -600,7 +723,31 @@ static size_t period_part(const struct parser *ps, size_t p, struct dt_date *d)
 		}
 		return q - p;
 	}
-	n = period(ps, q, 0, true, d);
+	n = year_at(ps, q, false, &year, &two);
+	if (n) {
+		d->set |= DT_YEAR;
+		d->year = year;
+		d->part = part;
+		return q + n - p;
+	}
+	{
+		/* "end of next week", "le début de la semaine prochaine". */
+		const struct nlu_lex_entry *m;
+		int offset = 0;
+
+		q = skip_any(ps, q, (const char *const[]){"around", NULL});
+		if ((m = lx(ps, ps->c->this_, q)) != NULL) {
+			q += m->token_count;
+		} else if ((m = lx(ps, ps->c->next, q)) != NULL) {
+			offset = 1;
+			q += m->token_count;
+		} else if ((m = lx(ps, ps->c->last, q)) != NULL) {
+			offset = -1;
+			q += m->token_count;
+		}
+		q = skip_any(ps, q, (const char *const[]){"around", NULL});
+		n = period(ps, q, offset, true, d);
+	}
 	if (!n)
 		return 0;
 	if ((d->set & DT_WEEK) && part == PART_FIRST_HALF)
@@ -619,8 +766,9 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 
 	e = lx(ps, ps->c->week_later, p);
 	if (e) {
+		/* "mardi en huit" said on a Tuesday is a week from today. */
 		d->later_days = (int)e->number;
-		d->wd_mode = WD_AFTER_TODAY;
+		d->wd_mode = WD_FROM_TODAY;
 		return e->token_count;
 	}
 	q = skip_any(ps, p, lead);
@@ -651,7 +799,8 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 		}
 	}
 	if (is(ps, p, "after") && is(ps, p + 1, "next")) {
-		d->wd_mode = WD_NEXT_WEEK;
+		/* "Friday after next": the Friday after the coming one. */
+		d->wd_mode = WD_AFTER_TODAY;
 		d->later_days = 7;
 		return 2;
 	}
@@ -668,11 +817,46 @@ static size_t weekday_modifier(const struct parser *ps, size_t p, struct dt_date
 	return 0;
 }
 
+/* Copy the language's window of a week, month or year part into the date. */
+static void part_window(const struct parser *ps, struct dt_date *d)
+{
+	enum nlu_period_unit unit;
+	int name;
+
+	switch (d->part) {
+	case PART_BEGIN:
+		name = NLU_PART_BEGIN;
+		break;
+	case PART_MIDDLE:
+		name = NLU_PART_MIDDLE;
+		break;
+	case PART_END:
+		name = NLU_PART_END;
+		break;
+	case PART_FIRST_HALF:
+		name = NLU_PART_FIRST_HALF;
+		break;
+	case PART_SECOND_HALF:
+		name = NLU_PART_SECOND_HALF;
+		break;
+	default:
+		return;
+	}
+	if (d->set & (DT_WEEK))
+		unit = NLU_PERIOD_WEEK;
+	else if (d->set & (DT_MONTH | DT_MONTH_REL))
+		unit = NLU_PERIOD_MONTH;
+	else
+		unit = NLU_PERIOD_YEAR;
+	d->part_from = ps->nlu->period_window[ps->lang][unit][name].from;
+	d->part_to = ps->nlu->period_window[ps->lang][unit][name].to;
+}
+
 /*
  * A date: a calendar date, a relative day, a week, month or year, or a part of one,
  * with its modifiers ("mardi prochain", "next week", "ce lundi", "le mois dernier").
  */
-static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
+static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date *d)
 {
 	static const char *const articles[] = {"le", "la", "les", "the", NULL};
 	const struct nlu_lex_entry *e;
@@ -685,8 +869,18 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 	if (is(ps, q, "on") || is(ps, q, "for"))
 		q++;
 	if (p > 0 && (is(ps, p - 1, "en") || is(ps, p - 1, "in") || is(ps, p - 1, "of") ||
-		      is(ps, p - 1, "until") || is(ps, p - 1, "from") || is(ps, p - 1, "since")))
+		      is(ps, p - 1, "until") || is(ps, p - 1, "from") || is(ps, p - 1, "since") ||
+		      is(ps, p - 1, "during")))
 		month_alone_ok = true;
+	e = lx(ps, ps->c->relday, q);
+	if (e && e->numeric) {
+		d->set |= DT_REL;
+		d->rel_days = (int)e->number;
+		return q + e->token_count - p;
+	}
+	n = nth_of_month(ps, q, d);
+	if (n)
+		return q + n - p;
 	if ((is(ps, q, "au") || is(ps, q, "le")) && is(ps, q + 1, "mois") && is(ps, q + 2, "de")) {
 		q += 3;
 		month_alone_ok = true;
@@ -712,6 +906,9 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 	n = period_part(ps, q, d);
 	if (n)
 		return q + n - p;
+	n = nth_of_month(ps, q, d);
+	if (n)
+		return q + n - p;
 
 	e = lx(ps, ps->c->relday, q);
 	if (e && e->numeric) {
@@ -735,13 +932,26 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 		pre_offset = is(ps, q, "upcoming") ? 1 : 0;
 		q++;
 	}
+	/* "la semaine du 6 octobre", "the week of October 6th": the week that contains it. */
+	if ((is(ps, q, "semaine") && (is(ps, q + 1, "du") || is(ps, q + 1, "de"))) ||
+	    (is(ps, q, "week") && is(ps, q + 1, "of"))) {
+		struct dt_date day;
+
+		n = calendar(ps, q + 2, true, false, &day);
+		if (n && (day.set & DT_DAY)) {
+			*d = day;
+			d->set |= DT_WEEK_OF;
+			return q + 2 + n - p;
+		}
+		memset(d, 0, sizeof(*d));
+	}
 	n = period(ps, q, pre_offset, pre_set || article, d);
 	if (n && (pre_set || d->week_offset || d->month_offset || d->year_offset ||
 		  (d->set & DT_WEEK && d->part == PART_WEEKEND)))
 		return q + n - p;
 	memset(d, 0, sizeof(*d));
 
-	n = calendar(ps, q, article, month_alone_ok, d);
+	n = calendar(ps, q, article, month_alone_ok || pre_set, d);
 	if (!n)
 		return 0;
 	q += n;
@@ -759,6 +969,15 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 	}
 	d->this_ = pre_this;
 	return q - p;
+}
+
+static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
+{
+	size_t n = parse_date_said(ps, p, d);
+
+	if (n)
+		part_window(ps, d);
+	return n;
 }
 
 /* ---- Times of day ---- */
@@ -851,11 +1070,18 @@ static size_t minutes_before_hour(const struct parser *ps, size_t p, struct dt_c
 		minutes = 30;
 		q = p + 1;
 	} else {
+		bool said_minutes = false;
+
 		if (!small_number(ps, p, &num) || num.ordinal || num.value < 1 || num.value > 59)
 			return 0;
 		q = p + num.token_count;
-		if (lx(ps, ps->c->unit, q) && strcmp(lx(ps, ps->c->unit, q)->value, "minute") == 0)
+		if (lx(ps, ps->c->unit, q) && strcmp(lx(ps, ps->c->unit, q)->value, "minute") == 0) {
 			q++;
+			said_minutes = true;
+		}
+		/* "ten to five" but not "13 to 15 July": minutes without the word are 1-30. */
+		if (!said_minutes && num.value > 30)
+			return 0;
 		if (lx(ps, ps->c->minute_past, q))
 			minutes = (int)num.value;
 		else if (lx(ps, ps->c->minute_to, q))
@@ -863,6 +1089,10 @@ static size_t minutes_before_hour(const struct parser *ps, size_t p, struct dt_c
 		else
 			return 0;
 		q++;
+		if (!said_minutes && (!small_number(ps, q, &num) || num.value > 12 ||
+				      lx(ps, ps->c->month, q + num.token_count)) &&
+		    !lx(ps, ps->c->clock, q))
+			return 0;
 	}
 	clock = lx(ps, ps->c->clock, q);
 	if (clock) {
@@ -903,18 +1133,29 @@ static bool packed_clock(const struct parser *ps, size_t p, struct dt_clock *c)
 	return true;
 }
 
+static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm);
+
 /* A clock time starting with a number: "14h30", "2:30 pm", "3 heures et quart", "at 5". */
 static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, struct dt_clock *c)
 {
 	struct nlu_number num;
 	const struct nlu_lex_entry *mark;
+	struct dt_time part;
 	size_t q, n;
 	bool words;
 
 	if (!small_number(ps, p, &num) || num.ordinal || num.fraction) {
-		if (is_number(ps, p) && packed_clock(ps, p, c) &&
-		    (meridiem_at(ps, p + 1, &c->meridiem) || bare_ok))
-			return 1 + meridiem_at(ps, p + 1, &c->meridiem);
+		/* "1230pm", "330 p.m.", "at 1030": a meridiem or four digits after "at". */
+		if (is_number(ps, p) && packed_clock(ps, p, c)) {
+			n = meridiem_at(ps, p + 1, &c->meridiem);
+			c->marked = n > 0;
+			/* "at 730 in the evening", "tonight 815", "at 150ish". */
+			if (n || day_part(ps, p + 1, &part) || is(ps, p + 1, "ish") ||
+			    (bare_ok && (ps->tk->token[p].len == 4 || !is(ps, p - 1, "at")) &&
+			     !is_punct(ps, p + 1, ',') && !is_punct(ps, p + 1, '.') &&
+			     !lx(ps, ps->c->unit, p + 1)))
+				return 1 + n + (is(ps, p + 1, "ish") ? 1 : 0);
+		}
 		return 0;
 	}
 	if (num.value > 24)
@@ -924,6 +1165,8 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 	c->explicit24 = num.value == 0 || num.value > 12 ||
 			(num.digits_form && ps->tk->token[p].text[0] == '0');
 	q = p + num.token_count;
+	if (is(ps, q, "ish"))
+		q++;
 
 	mark = lx(ps, ps->c->hour_mark, q);
 	if (mark && !(strcmp(ps->tk->token[q].text, "h") == 0 && !glued(ps, q) &&
@@ -933,6 +1176,10 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		/* "8h10m00": seconds are not kept. */
 		if (is_number(ps, q) && glued(ps, q))
 			q++;
+		c->marked = true;
+		/* Written French is 24-hour: "7h30", "3h00". */
+		if (ps->lang == NLU_LANG_FR && num.digits_form && c->has_minute)
+			c->explicit24 = true;
 		n = meridiem_at(ps, q, &c->meridiem);
 		return q + n - p;
 	}
@@ -945,6 +1192,9 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 			return 0;
 		c->minute = minute;
 		c->has_minute = true;
+		c->marked = true;
+		if (ps->lang == NLU_LANG_FR)
+			c->explicit24 = true;
 		q += 2;
 		if (is_punct(ps, q, ':') && glued(ps, q) && is_number(ps, q + 1) && glued(ps, q + 1)) {
 			int second;
@@ -968,26 +1218,37 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 			*c = probe;
 			c->minute = minute;
 			c->has_minute = true;
+			c->marked = true;
 			return q + 2 + n - p;
 		}
 	}
 	n = meridiem_at(ps, q, &c->meridiem);
-	if (n)
+	if (n) {
+		c->marked = true;
 		return q + n - p;
+	}
 	/* "two thirty", "at 3 15", "twelve oh three", "nine fifty nine a m". */
 	if ((words || bare_ok) && small_number(ps, q, &num) && !num.ordinal &&
 	    (num.value >= 10 || num.digit_count == 2) && num.value < 60 &&
 	    (!num.digits_form || (bare_ok && ps->tk->token[q].len == 2)) &&
-	    !number_is_not_day(ps, q + num.token_count) && !lx(ps, ps->c->month, q + num.token_count)) {
+	    !lx(ps, ps->c->unit, q + num.token_count) &&
+	    !lx(ps, ps->c->hour_mark, q + num.token_count) &&
+	    !is_punct(ps, q + num.token_count, ':') && !lx(ps, ps->c->month, q + num.token_count) &&
+	    (bare_ok || meridiem_at(ps, q + num.token_count, &c->meridiem) ||
+	     day_part(ps, q + num.token_count, &part) || ps->n == q + num.token_count)) {
 		c->minute = (int)num.value;
 		c->has_minute = true;
 		q += num.token_count;
-		return q + meridiem_at(ps, q, &c->meridiem) - p;
+		n = meridiem_at(ps, q, &c->meridiem);
+		c->marked = n > 0;
+		return q + n - p;
 	}
-	if (is(ps, q, "ish"))
-		q++;
+	/* "four in the evening", "5 du soir": the part of the day that follows says it. */
+	if (day_part(ps, q, &part) && !lx(ps, ps->c->this_, q))
+		bare_ok = true;
 	if (bare_ok && !lx(ps, ps->c->unit, q) && !lx(ps, ps->c->month, q) && !is_number(ps, q) &&
-	    !is_punct(ps, q, '%') && !is_punct(ps, q, '/'))
+	    !is_punct(ps, q, '%') && !is_punct(ps, q, '/') && !is_punct(ps, q, '.') &&
+	    !is_punct(ps, q, ',') && !(is_punct(ps, q, '-') && is_number(ps, q + 1)))
 		return q - p;
 	return 0;
 }
@@ -997,24 +1258,32 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 {
 	static const char *const lead[] = {"en",  "au",	    "dans",   "la",	"le",	  "pendant",
 					   "in",  "the",    "during", "du",	"de",	  "at",
-					   "dès", "des",    "tot",    "early",	"over",	  NULL};
+					   "dès", "des",    "early",  "over",	  NULL};
 	const struct nlu_lex_entry *e;
 	size_t q = p;
 	bool today = false;
 
+	/* Skip "en", "dans la", "this"... one word at a time, so a phrase that starts with
+	 * one of them ("the pm") is still found. */
 	for (;;) {
-		size_t r = skip_any(ps, q, lead);
+		size_t r = q;
 
-		e = lx(ps, ps->c->this_, r);
-		if (e) {
-			today = true;
-			r += e->token_count;
-		}
-		if (r == q)
+		e = lx(ps, ps->c->daypart, q);
+		if (e)
 			break;
+		for (size_t i = 0; lead[i] && r == q; i++)
+			if (is(ps, q, lead[i]))
+				r = q + 1;
+		if (r == q) {
+			const struct nlu_lex_entry *t = lx(ps, ps->c->this_, q);
+
+			if (!t)
+				break;
+			today = true;
+			r = q + t->token_count;
+		}
 		q = r;
 	}
-	e = lx(ps, ps->c->daypart, q);
 	if (!e)
 		return 0;
 	memset(tm, 0, sizeof(*tm));
@@ -1028,7 +1297,8 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 	return q + e->token_count - p;
 }
 
-static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, struct dt_time *tm)
+static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, bool endpoint,
+			 struct dt_time *tm)
 {
 	static const char *const lead[] = {"at", "a", "vers", "around", "@", "for", "by", NULL};
 	const struct nlu_lex_entry *e;
@@ -1055,12 +1325,14 @@ static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, struct
 	if (e) {
 		c.hour = e->value[0] == '1' ? 12 : 0;
 		c.explicit24 = true;
+		c.marked = true;
 		q += e->token_count;
 		n = minutes_after(ps, q, &c);
 		q += n;
-	} else if ((n = minutes_before_hour(ps, q, &c)) != 0) {
+	} else if (!endpoint && (n = minutes_before_hour(ps, q, &c)) != 0) {
 		q += n;
 		q += meridiem_at(ps, q, &c.meridiem);
+		c.marked = true;
 	} else if ((n = number_clock(ps, q, bare_ok, &c)) != 0) {
 		q += n;
 	} else {
@@ -1168,6 +1440,31 @@ static bool offset_atom(int count, const char *unit, int sign, struct atom *a)
 	return true;
 }
 
+/* "the next 3 days", "les 2 dernières semaines", "next 3 months": whole days, weeks, months. */
+static bool span_atom(const char *unit, int count, int sign, struct atom *a)
+{
+	int days = unit_days(unit);
+
+	memset(a, 0, sizeof(*a));
+	a->kind = ATOM_DATE;
+	if (strcmp(unit, "week") == 0) {
+		a->date.set = DT_NEXT_WEEKS;
+		a->date.week_offset = sign > 0 ? 1 : -count;
+		a->date.span = count;
+	} else if (strcmp(unit, "month") == 0) {
+		a->date.set = DT_NEXT_MONTHS;
+		a->date.month_offset = sign > 0 ? 1 : -count;
+		a->date.span = count;
+	} else if (days) {
+		a->date.set = DT_NEXT_DAYS;
+		a->date.rel_days = sign > 0 ? 1 : -count * days;
+		a->date.span_days = count * days;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /*
  * "dans trois jours", "in two weeks", "il y a deux jours", "3 days later", "d'ici 2
  * semaines", "les 3 prochains jours", "next 3 days".
@@ -1202,44 +1499,64 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 		}
 		return offset_atom(count, unit, sign, a) ? q - p : 0;
 	}
-	/* "les 3 prochains jours", "the next 3 days", "3 heures suivantes". */
+	/* "les 3 prochains jours", "the next 3 days", "3 semaines suivantes", "past 2 weeks". */
 	q = skip_any(ps, q, (const char *const[]){"les", "the", NULL});
-	e = lx(ps, ps->c->next, q);
-	if (!e)
-		e = lx(ps, ps->c->last, q);
-	if (e && !is(ps, q, "past")) {
-		int s = lx(ps, ps->c->next, q) ? 1 : -1;
-		size_t r = q + e->token_count;
+	{
+		int s = 0;
+		size_t r = q;
+		const struct nlu_lex_entry *u;
 
-		n = quantity(ps, r, &count);
-		if (n && (e = lx(ps, ps->c->unit, r + n)) != NULL && unit_days(e->value)) {
-			int days = count * unit_days(e->value);
-
-			a->kind = ATOM_DATE;
-			a->date.set = DT_NEXT_DAYS;
-			a->date.rel_days = s > 0 ? 1 : -days;
-			a->date.span_days = days;
-			return r + n + e->token_count - p;
+		if ((e = lx(ps, ps->c->next, r)) != NULL || (e = lx(ps, ps->c->last, r)) != NULL) {
+			s = lx(ps, ps->c->next, r) ? 1 : -1;
+			r += e->token_count;
+			n = quantity(ps, r, &count);
+			r += n;
+		} else if ((n = quantity(ps, r, &count)) != 0) {
+			r += n;
+			if ((e = lx(ps, ps->c->next, r)) != NULL ||
+			    (e = lx(ps, ps->c->last, r)) != NULL) {
+				s = lx(ps, ps->c->next, r) ? 1 : -1;
+				r += e->token_count;
+			}
 		}
+		u = n ? lx(ps, ps->c->unit, r) : NULL;
+		if (s == 0 && u && n) {
+			/* "3 semaines suivantes", "2 semaines passées": the modifier comes last. */
+			size_t t = r + u->token_count;
+
+			if ((e = lx(ps, ps->c->next, t)) != NULL || (e = lx(ps, ps->c->last, t)) != NULL) {
+				s = lx(ps, ps->c->next, t) ? 1 : -1;
+				if (span_atom(u->value, count, s, a))
+					return t + e->token_count - p;
+			}
+		}
+		if (s != 0 && u && span_atom(u->value, count, s, a))
+			return r + u->token_count - p;
 	}
+	/* "2 sundays from now", "2 thursdays ago": the nth such weekday after or before today. */
 	n = quantity(ps, q, &count);
-	if (n) {
-		size_t r = q + n;
+	if (n && count <= 52) {
+		const struct nlu_lex_entry *w = lx(ps, ps->c->weekday, q + n);
 
-		e = lx(ps, ps->c->next, r);
-		if (!e)
-			e = lx(ps, ps->c->last, r);
-		if (e && lx(ps, ps->c->unit, r + e->token_count)) {
-			int s = lx(ps, ps->c->next, r) ? 1 : -1;
-			const struct nlu_lex_entry *u = lx(ps, ps->c->unit, r + e->token_count);
-			int days = count * unit_days(u->value);
+		if (w && w->numeric && has_tag(w, "plural")) {
+			size_t r = q + n + w->token_count;
+			int direction = 0;
 
-			if (days) {
+			if (is(ps, r, "from") && is(ps, r + 1, "now")) {
+				direction = 1;
+				r += 2;
+			} else if ((e = lx(ps, ps->c->ago, r)) != NULL || is(ps, r, "back")) {
+				direction = -1;
+				r += e ? e->token_count : 1;
+			}
+			if (direction) {
+				memset(a, 0, sizeof(*a));
 				a->kind = ATOM_DATE;
-				a->date.set = DT_NEXT_DAYS;
-				a->date.rel_days = s > 0 ? 1 : -days;
-				a->date.span_days = days;
-				return r + e->token_count + u->token_count - p;
+				a->date.set = DT_WEEKDAY;
+				a->date.weekday = (int)w->number;
+				a->date.wd_mode = direction > 0 ? WD_AFTER_TODAY : WD_LAST;
+				a->date.later_days = direction * 7 * (count - 1);
+				return r - p;
 			}
 		}
 	}
@@ -1248,6 +1565,22 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	if (!n)
 		return 0;
 	q += n;
+	/* "2 days after tomorrow", "a week before yesterday", "deux jours après demain". */
+	e = lx(ps, ps->c->bound_after, q);
+	if (!e)
+		e = lx(ps, ps->c->bound_before, q);
+	if (e && unit_days(unit)) {
+		const struct nlu_lex_entry *rel = lx(ps, ps->c->relday, q + e->token_count);
+		int direction = lx(ps, ps->c->bound_after, q) ? 1 : -1;
+
+		if (rel && rel->numeric) {
+			memset(a, 0, sizeof(*a));
+			a->kind = ATOM_DATE;
+			a->date.set = DT_REL;
+			a->date.rel_days = (int)rel->number + direction * count * unit_days(unit);
+			return q + e->token_count + rel->token_count - p;
+		}
+	}
 	e = lx(ps, ps->c->later, q);
 	if (e) {
 		q += e->token_count;
@@ -1278,11 +1611,15 @@ static size_t parse_duration(const struct parser *ps, size_t p, struct atom *a)
 	q = p + e->token_count;
 	q = skip_any(ps, q, (const char *const[]){"about", "environ", NULL});
 	n = amount(ps, q, &count, &unit);
-	if (!n || !unit_minutes(unit) || count > 24 * 60)
+	if (!n || (!unit_minutes(unit) && !unit_days(unit)) || count > 24 * 60)
 		return 0;
 	memset(a, 0, sizeof(*a));
 	a->kind = ATOM_DURATION;
-	a->minutes = count * unit_minutes(unit);
+	/* "pour 10 jours": days are kept apart from minutes, as they stretch a date. */
+	if (unit_days(unit))
+		a->days = count * unit_days(unit);
+	else
+		a->minutes = count * unit_minutes(unit);
 	return q + n - p;
 }
 
@@ -1351,11 +1688,11 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 	ep->article = is(ps, p, "le") || is(ps, p, "the");
 	n = parse_date(ps, p, &ep->date);
-	if (n && !(ep->date.set & (DT_REL | DT_NEXT_DAYS))) {
+	if (n && !(ep->date.set & DT_NEXT_DAYS)) {
 		ep->kind = END_DATE;
 		return n;
 	}
-	n = parse_time(ps, p, false, &ep->time);
+	n = parse_time(ps, p, false, true, &ep->time);
 	if (n && ep->time.kind == TM_CLOCK) {
 		ep->kind = END_TIME;
 		return n;
@@ -1370,17 +1707,24 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	return 0;
 }
 
-static void fill_date(struct dt_date *d, const struct dt_date *from)
+/* What one end of a date range leaves unsaid comes from the other: "du 13 au 15 juillet". */
+static void fill_date(struct dt_date *d, const struct dt_date *from, bool d_is_start)
 {
-	if (!(d->set & DT_MONTH) && (from->set & DT_MONTH)) {
+	if (d->set & (DT_REL | DT_WEEK | DT_MONTH_REL) || from->set & (DT_REL | DT_WEEK))
+		return;
+	if (!(d->set & DT_MONTH) && (from->set & DT_MONTH) && (d->set & DT_DAY)) {
 		d->set |= DT_MONTH;
 		d->month = from->month;
 	}
-	if (!(d->set & DT_YEAR) && (from->set & DT_YEAR) && (d->set & DT_MONTH) &&
-	    d->month <= from->month) {
+	if (!(d->set & DT_YEAR) && (from->set & DT_YEAR) && (d->set & DT_MONTH)) {
 		d->set |= DT_YEAR;
 		d->year = from->year;
 		d->year_two_digits = from->year_two_digits;
+		/* "From December to May 2022": the start is in the year before. */
+		if (d_is_start && d->month > from->month)
+			d->year--;
+		else if (!d_is_start && d->month < from->month)
+			d->year++;
 	}
 }
 
@@ -1453,6 +1797,14 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 	    !is(ps, q, "until") && !is(ps, q, "thru"))
 		return 0;
 	days_words = days_words || is(ps, q, "au") || is(ps, q, "jusque");
+	/* "15 to noon" is a quarter to twelve, not a range from 15. */
+	if (!start && x.kind == END_NUMBER && !is_punct(ps, q, '-') && !is(ps, q, "au") &&
+	    !is(ps, q, "jusque")) {
+		struct endpoint probe;
+
+		if (!endpoint(ps, q + join->token_count, &probe) || probe.kind != END_DATE)
+			return 0;
+	}
 	q += join->token_count;
 	n = endpoint(ps, q, &y);
 	if (!n)
@@ -1460,6 +1812,14 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 	q += n;
 
 	memset(a, 0, sizeof(*a));
+	if (x.kind == END_NUMBER && y.kind == END_NUMBER && !x.article && !y.article) {
+		struct dt_time part;
+		enum dt_meridiem m;
+
+		/* "from 3 to 4 in the afternoon", "de 5 à 7 du soir": hours. */
+		if (day_part(ps, q, &part) || meridiem_at(ps, q, &m))
+			days_words = false;
+	}
 	if (x.kind == END_TIME || y.kind == END_TIME ||
 	    (x.kind == END_NUMBER && y.kind == END_NUMBER && start && !days_words && !x.article &&
 	     !y.article && x.number <= 24 && y.number <= 24)) {
@@ -1471,6 +1831,15 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 		a->time.kind = TM_RANGE;
 		a->time.a = x.kind == END_TIME ? x.time.a : number_as_clock(x.number);
 		a->time.b = y.kind == END_TIME ? y.time.a : number_as_clock(y.number);
+		/* "I'm at 10 - 20" is no range of hours: one end needs a mark ("h", "pm"), or a
+		 * part of the day must follow ("10 - 11 at night"). */
+		if (!start && !a->time.a.marked && !a->time.b.marked) {
+			struct dt_time part;
+			enum dt_meridiem m;
+
+			if (!day_part(ps, q, &part) && !meridiem_at(ps, q, &m))
+				return 0;
+		}
 		if (a->time.a.hour > 24 || a->time.b.hour > 24)
 			return 0;
 		range_meridiem(&a->time);
@@ -1487,15 +1856,16 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 				return 0;
 			y.date.set = DT_DAY;
 			y.date.day = y.number;
-			fill_date(&y.date, &x.date);
 		}
-		if (!(x.date.set & DT_DAY) && (x.date.set & DT_WEEKDAY) && (y.date.set & DT_WEEKDAY) &&
-		    !(y.date.set & DT_DAY)) {
+		if ((x.date.set & (DT_DAY | DT_WEEKDAY | DT_MONTH)) == DT_WEEKDAY &&
+		    (y.date.set & (DT_DAY | DT_WEEKDAY | DT_MONTH)) == DT_WEEKDAY) {
 			/* "lundi au vendredi" */
-		} else if ((x.date.set & DT_DAY) != (y.date.set & DT_DAY)) {
+		} else if ((x.date.set & DT_DAY) != (y.date.set & DT_DAY) &&
+			   !((x.date.set | y.date.set) & DT_REL)) {
 			return 0;
 		}
-		fill_date(&x.date, &y.date);
+		fill_date(&y.date, &x.date, false);
+		fill_date(&x.date, &y.date, true);
 		a->kind = ATOM_DATE_RANGE;
 		a->date = x.date;
 		a->date_end = y.date;
@@ -1526,7 +1896,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 		a->kind = ATOM_DATE;
 		return n;
 	}
-	if ((n = parse_time(ps, p, bare_ok, &a->time)) != 0) {
+	if ((n = parse_time(ps, p, bare_ok, false, &a->time)) != 0) {
 		a->kind = ATOM_TIME;
 		return n;
 	}
@@ -1565,6 +1935,19 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 		size_t n = scan_one(ps, p, bare_ok, a);
 
 		if (!n) {
+			int v;
+
+			/* "32 août": a day that cannot be is no date, nor is the month after it. */
+			if (digits_value(&ps->tk->token[p], 2, &v) && v > 31 && lx(ps, ps->c->month, p + 1)) {
+				p += 2;
+				continue;
+			}
+			/* "2024/13/1", "1.10.30.4": a written number that is no date is skipped whole. */
+			if (is_number(ps, p))
+				while (p + 2 < ps->n && glued(ps, p + 1) && glued(ps, p + 2) &&
+				       ps->tk->token[p + 1].kind == NLU_TOKEN_PUNCT &&
+				       is_number(ps, p + 2) && ps->tk->token[p + 1].text[0] != ':')
+					p += 2;
 			p++;
 			continue;
 		}
@@ -1664,7 +2047,8 @@ static bool group_empty(const struct group *g)
 
 static size_t group_atoms(const struct atom *atoms, size_t count, struct group *groups,
 			  size_t max, unsigned *exclude, int *part_from, int *part_to,
-			  int *duration, size_t *duration_from, size_t *duration_to)
+			  int *duration, int *duration_days, size_t *duration_from,
+			  size_t *duration_to)
 {
 	size_t n = 0;
 	struct group *g;
@@ -1679,6 +2063,9 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 
 		switch (a->kind) {
 		case ATOM_OR:
+			/* "après 10h et avant midi" is one window, not two choices. */
+			if (i + 1 < count && atoms[i + 1].kind == ATOM_BEFORE && g->item.time_after)
+				continue;
 			if (!group_empty(g) && n + 1 < max) {
 				g->used = true;
 				g = &groups[++n];
@@ -1693,6 +2080,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 			continue;
 		case ATOM_DURATION:
 			*duration = a->minutes;
+			*duration_days = a->days;
 			*duration_from = a->from;
 			*duration_to = a->to;
 			continue;
@@ -1725,6 +2113,15 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 			}
 			break;
 		case ATOM_TIME:
+			/* "later than 3:30pm but before 6pm": the two bounds make one range. */
+			if (pending == 2 && g->item.has_time && g->item.time_after &&
+			    g->item.time.kind == TM_CLOCK && a->time.kind == TM_CLOCK) {
+				g->item.time.kind = TM_RANGE;
+				g->item.time.b = a->time.a;
+				g->item.time_after = false;
+				range_meridiem(&g->item.time);
+				break;
+			}
 			if (!merge_time(&g->item, &a->time)) {
 				if (n + 1 >= max)
 					break;
@@ -1797,7 +2194,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	struct group groups[GROUPS_MAX];
 	size_t count, n;
 	unsigned exclude = 0;
-	int part_from = -1, part_to = -1, duration = 0;
+	int part_from = -1, part_to = -1, duration = 0, duration_days = 0;
 	size_t duration_from = 0, duration_to = 0;
 
 	if (!nlu || !tokens || !tz || !result || (lang != NLU_LANG_FR && lang != NLU_LANG_EN))
@@ -1811,7 +2208,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 
 	count = scan(&ps, atoms, ATOMS_MAX);
 	n = group_atoms(atoms, count, groups, GROUPS_MAX, &exclude, &part_from, &part_to, &duration,
-			&duration_from, &duration_to);
+			&duration_days, &duration_from, &duration_to);
 	share_between_groups(groups, n);
 	if (n == 0 && (exclude || part_from >= 0)) {
 		memset(&groups[0], 0, sizeof(groups[0]));
@@ -1821,7 +2218,8 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		}
 		n = 1;
 	}
-	if (duration) {
+	result->duration_days = duration_days;
+	if (duration || duration_days) {
 		result->duration_minutes = duration;
 		result->duration_span = nlu_tokens_span(tokens, duration_from, duration_to);
 	}
@@ -1837,8 +2235,29 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 			break;
 		}
 		m = &result->item[result->count];
+		/* "à 16h pour 30 minutes": the appointment starts at the time said. */
+		if (duration && it->has_time && it->time.kind == TM_CLOCK)
+			it->time_after = false;
+		/* "from 18th Dec for 10 days": the days from the date on. */
+		if (duration_days && it->has_date && !it->has_time && !it->has_date_end) {
+			it->date_after = false;
+			it->date_after_strict = false;
+		}
 		if (dt_item_resolve(it, now, tz, &m->when, &m->past) != 0)
 			continue;
+		if (duration_days && it->has_date && !it->has_time && !it->has_date_end &&
+		    m->when.grain == NLU_GRAIN_DAY) {
+			m->when.end = tz_day_start(tz, tz_day_of(tz, m->when.start) + duration_days);
+			m->when.open_end = false;
+		}
+		if (duration && it->has_time && it->time.kind == TM_CLOCK && !it->time_before) {
+			m->when.end = m->when.start + (int64_t)duration * 60;
+			m->when.grain = NLU_GRAIN_MINUTE;
+			m->when.minute_to = m->when.minute_from + duration < 1440
+						    ? m->when.minute_from + duration
+						    : 1440;
+			m->when.open_end = false;
+		}
 		/* Weekday bits: bit 1 is Monday, as in struct nlu_when. */
 		m->when.weekday_exclude = exclude;
 		m->token_from = it->token_from;

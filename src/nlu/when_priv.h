@@ -21,6 +21,10 @@
 #define DT_MONTH_REL 0x040  /* the month month_offset months from this one */
 #define DT_YEAR_REL 0x080   /* the year year_offset years from this one */
 #define DT_NEXT_DAYS 0x100  /* span_days days from today + rel_days: "les 3 prochains jours" */
+#define DT_NEXT_WEEKS 0x200 /* span weeks from the week week_offset: "les 3 prochaines semaines" */
+#define DT_NEXT_MONTHS 0x400 /* span months from the month month_offset */
+#define DT_NTH 0x800        /* the nth weekday (or day when weekday is 0) of a month */
+#define DT_WEEK_OF 0x1000   /* the calendar week that contains the date */
 
 /* How a weekday is placed relative to today. */
 enum dt_weekday_mode {
@@ -60,7 +64,11 @@ struct dt_date {
 	int rel_months;
 	int rel_years;
 	int span_days;
+	int span;                /* DT_NEXT_WEEKS, DT_NEXT_MONTHS: how many */
+	int nth;                 /* DT_NTH: 1 = first .. 5, -1 = last */
 	enum dt_period_part part;
+	int part_from;           /* the part's window, from struct nlu's period windows */
+	int part_to;
 	bool this_;              /* "ce", "this": the current period, today allowed */
 };
 
@@ -77,6 +85,7 @@ struct dt_clock {
 	int minute;
 	bool has_minute; /* minutes were said, even ":00": the grain is the minute */
 	bool explicit24; /* a 24-hour form: "07:30", "17h", "0h", "midi" */
+	bool marked;     /* said with a mark ("h", ":", "pm", "heures"), not a bare number */
 	enum dt_meridiem meridiem;
 };
 
@@ -113,6 +122,7 @@ struct dt_item {
 	bool date_until;          /* "jusqu'au 15": until the day itself */
 	bool time_after;          /* "après 17h": from the time to the end of the day */
 	bool time_before;         /* "avant midi": from the start of the day to the time */
+	bool time_inclusive;      /* "dès le matin", "jusqu'au soir": the part itself counts */
 	unsigned weekday_exclude; /* bit 1 = Monday .. bit 7 = Sunday */
 	int exclude_from;         /* a part of the day excluded: "pas le matin"; -1 when none */
 	int exclude_to;

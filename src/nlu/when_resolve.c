@@ -101,14 +101,13 @@ static int64_t weekday_day(const struct today *t, const struct dt_date *d)
 		return monday + 7 + (d->weekday - 1) + d->later_days;
 	case WD_LAST:
 		return t->day - ((t->weekday - d->weekday + 7) % 7 == 0 ? 7
-								: (t->weekday - d->weekday + 7) % 7);
+								: (t->weekday - d->weekday + 7) % 7) +
+		       d->later_days;
 	case WD_IN_WEEK:
 		return monday + 7 * d->week_offset + (d->weekday - 1) + d->later_days;
 	case WD_AFTER_TODAY:
 	default:
-		if (d->later_days)
-			return t->day + (delta + 7) % 7 + d->later_days;
-		return t->day + ((delta + 6) % 7) + 1;
+		return t->day + ((delta + 6) % 7) + 1 + d->later_days;
 	}
 }
 
@@ -156,47 +155,25 @@ static bool weekday_and_day(const struct today *t, int weekday, int day, int64_t
 	return false;
 }
 
-/* Cut a month [first, end) to one of its parts. */
-static void month_part(enum dt_period_part part, int64_t *first, int64_t *end)
+/* Cut a month [first, end) to one of its parts (days 1-32, 32 being the month's end). */
+static void month_part(const struct dt_date *d, int64_t *first, int64_t *end)
 {
-	switch (part) {
-	case PART_BEGIN:
-		*end = *first + 10;
-		break;
-	case PART_MIDDLE:
-		*first += 10;
-		*end = *first + 10;
-		break;
-	case PART_END:
-		*first += 20;
-		break;
-	case PART_FIRST_HALF:
-		*end = *first + 14;
-		break;
-	case PART_SECOND_HALF:
-		*first += 14;
-		break;
-	default:
-		break;
-	}
+	int64_t month_first = *first, month_end = *end;
+
+	if (d->part == PART_NONE || d->part_to <= d->part_from)
+		return;
+	*first = month_first + d->part_from - 1;
+	*end = d->part_to >= 32 ? month_end : month_first + d->part_to - 1;
+	if (*end > month_end)
+		*end = month_end;
 }
 
-static void week_part(enum dt_period_part part, int64_t *first, int64_t *end)
+/* Cut a week starting on Monday `*first` to a part: days from Monday, weekend, workdays. */
+static void week_part(const struct dt_date *d, int64_t *first, int64_t *end)
 {
 	int64_t monday = *first;
 
-	switch (part) {
-	case PART_BEGIN:
-		*end = monday + 2;
-		break;
-	case PART_MIDDLE:
-		*first = monday + 2;
-		*end = monday + 4;
-		break;
-	case PART_END:
-		*first = monday + 3;
-		*end = monday + 7;
-		break;
+	switch (d->part) {
 	case PART_WEEKEND:
 		*first = monday + 5;
 		*end = monday + 7;
@@ -204,9 +181,35 @@ static void week_part(enum dt_period_part part, int64_t *first, int64_t *end)
 	case PART_WORKWEEK:
 		*end = monday + 5;
 		break;
+	case PART_NONE:
+		break;
 	default:
+		if (d->part_to > d->part_from) {
+			*first = monday + d->part_from;
+			*end = monday + d->part_to;
+		}
 		break;
 	}
+}
+
+/* "le premier mercredi du mois", "the last Friday of October", "le dernier jour d'octobre". */
+static int nth_of_month(const struct dt_date *d, int64_t month_first, int64_t month_end,
+			int64_t *day)
+{
+	if (d->weekday == 0) {
+		*day = d->nth > 0 ? month_first + d->nth - 1 : month_end + d->nth;
+		return *day >= month_first && *day < month_end ? 0 : ENOENT;
+	}
+	if (d->nth > 0) {
+		int64_t first = month_first + (d->weekday - civil_weekday(month_first) + 7) % 7;
+
+		*day = first + 7 * (d->nth - 1);
+	} else {
+		int64_t last = month_end - 1;
+
+		*day = last - (civil_weekday(last) - d->weekday + 7) % 7 + 7 * (d->nth + 1);
+	}
+	return *day >= month_first && *day < month_end ? 0 : ENOENT;
 }
 
 static int resolve_month(const struct today *t, const struct dt_date *d, int64_t *first,
@@ -229,9 +232,34 @@ static int resolve_month(const struct today *t, const struct dt_date *d, int64_t
 	*first = month_start(year, month);
 	*end = month_start(year, month + 1);
 	*grain = NLU_GRAIN_MONTH;
-	if (d->part != PART_NONE) {
-		month_part(d->part, first, end);
+	if (d->set & DT_NTH) {
+		int64_t day;
+		int err = nth_of_month(d, *first, *end, &day);
+
+		if (err)
+			return err;
+		/* "le premier mercredi de mars" already past: next year's. */
+		if (day < t->day && !(d->set & (DT_YEAR | DT_MONTH_REL))) {
+			int64_t next_first = month_start(year + 1, month);
+
+			err = nth_of_month(d, next_first, month_start(year + 1, month + 1), &day);
+			if (err)
+				return err;
+		}
+		*first = day;
+		*end = day + 1;
 		*grain = NLU_GRAIN_DAY;
+		return 0;
+	}
+	if (d->part != PART_NONE) {
+		month_part(d, first, end);
+		*grain = NLU_GRAIN_DAY;
+		/* "en début de mois" said on the 12th: the next month's beginning. */
+		if (*end <= t->day && (d->set & DT_MONTH_REL) && d->month_offset == 0 && !d->this_) {
+			*first = month_start(year, month + 1);
+			*end = month_start(year, month + 2);
+			month_part(d, first, end);
+		}
 	}
 	return 0;
 }
@@ -246,22 +274,10 @@ static int resolve_year(const struct today *t, const struct dt_date *d, int64_t 
 	*first = civil_days_from_date(year, 1, 1);
 	*end = civil_days_from_date(year + 1, 1, 1);
 	*grain = NLU_GRAIN_YEAR;
-	switch (d->part) {
-	case PART_BEGIN:
-		*end = month_start(year, 3);
+	if (d->part != PART_NONE && d->part_to > d->part_from) {
+		*first = month_start(year, d->part_from);
+		*end = month_start(year, d->part_to);
 		*grain = NLU_GRAIN_MONTH;
-		break;
-	case PART_MIDDLE:
-		*first = month_start(year, 5);
-		*end = month_start(year, 9);
-		*grain = NLU_GRAIN_MONTH;
-		break;
-	case PART_END:
-		*first = month_start(year, 11);
-		*grain = NLU_GRAIN_MONTH;
-		break;
-	default:
-		break;
 	}
 	return 0;
 }
@@ -300,6 +316,11 @@ static int resolve_calendar(const struct today *t, const struct dt_date *d, int6
 	if (!civil_date_valid(year, month, d->day))
 		return ENOENT;
 	*first = civil_days_from_date(year, month, d->day);
+	/* "Fri, Jul 18" said when July 18 is a Thursday: next year's, when that is a Friday. */
+	if ((d->set & DT_WEEKDAY) && civil_weekday(*first) != d->weekday &&
+	    civil_date_valid(year + 1, month, d->day) &&
+	    civil_weekday(civil_days_from_date(year + 1, month, d->day)) == d->weekday)
+		*first = civil_days_from_date(year + 1, month, d->day);
 	return 0;
 }
 
@@ -312,6 +333,18 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + d->span_days;
 		return 0;
 	}
+	if (d->set & DT_NEXT_WEEKS) {
+		*first = t->day - (t->weekday - 1) + 7 * d->week_offset;
+		*end = *first + 7 * d->span;
+		*grain = NLU_GRAIN_WEEK;
+		return 0;
+	}
+	if (d->set & DT_NEXT_MONTHS) {
+		*first = month_start(t->date.year, t->date.month + d->month_offset);
+		*end = month_start(t->date.year, t->date.month + d->month_offset + d->span);
+		*grain = NLU_GRAIN_MONTH;
+		return 0;
+	}
 	if (d->set & DT_REL) {
 		*first = t->day + d->rel_days;
 		if (d->rel_months || d->rel_years) {
@@ -322,7 +355,7 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + 1;
 		return 0;
 	}
-	if ((d->set & DT_WEEKDAY) && !(d->set & DT_DAY)) {
+	if ((d->set & DT_WEEKDAY) && !(d->set & (DT_DAY | DT_NTH))) {
 		*first = weekday_day(t, d);
 		*end = *first + 1;
 		return 0;
@@ -332,8 +365,16 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		*end = *first + 7;
 		*grain = NLU_GRAIN_WEEK;
 		if (d->part != PART_NONE) {
-			week_part(d->part, first, end);
+			int64_t monday = *first;
+
+			week_part(d, first, end);
 			*grain = NLU_GRAIN_DAY;
+			/* "en fin de semaine" said on a Sunday: next week's. */
+			if (*end <= t->day && d->week_offset == 0 && !d->this_) {
+				*first = monday + 7;
+				*end = *first + 7;
+				week_part(d, first, end);
+			}
 		}
 		return 0;
 	}
@@ -341,6 +382,11 @@ static int resolve_date(const struct today *t, const struct dt_date *d, int64_t 
 		int err = resolve_calendar(t, d, first);
 
 		*end = *first + 1;
+		if (!err && (d->set & DT_WEEK_OF)) {
+			*first -= civil_weekday(*first) - 1;
+			*end = *first + 7;
+			*grain = NLU_GRAIN_WEEK;
+		}
 		return err;
 	}
 	if (d->set & (DT_MONTH | DT_MONTH_REL))
@@ -455,6 +501,11 @@ static int resolve_dates(const struct today *t, const struct dt_item *item, int6
 		err = resolve_date(t, &e, &first2, &end2, &grain2);
 		if (err)
 			return err;
+		/* "du lundi au vendredi": the end is the first such weekday from the start. */
+		if (e.set == DT_WEEKDAY) {
+			first2 = *first + (e.weekday - civil_weekday(*first) + 7) % 7;
+			end2 = first2 + 1;
+		}
 		/* "du 28 décembre au 3 janvier": an end before the start is in the next year. */
 		while (end2 <= *first && !(e.set & DT_YEAR) && (e.set & DT_MONTH)) {
 			e.set |= DT_YEAR;
@@ -552,11 +603,15 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 
 	if (item->has_time) {
 		grain = time_grain;
+		/* "après le déjeuner" starts when lunch ends; "dès le matin" when it starts. */
 		if (item->time_after) {
+			if (item->time.kind == TM_PART && !item->time_inclusive)
+				from = to;
 			to = 1440;
 			open_end = true;
 		} else if (item->time_before) {
-			to = from;
+			if (item->time.kind != TM_PART || !item->time_inclusive)
+				to = from;
 			from = 0;
 			open_start = true;
 		}
