@@ -103,5 +103,6 @@ int cmd_slots(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_move(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif
