@@ -78,6 +78,8 @@ static void stream_prepare(struct stream *s)
 	} else {
 		doc = live_json(live);
 		data = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+		if (doc)
+			s->sent_version = json_integer_value(json_object_get(doc, "version"));
 		json_decref(doc);
 		if (data) {
 			size_t size = strlen(data) + 32;
@@ -87,8 +89,6 @@ static void stream_prepare(struct stream *s)
 				snprintf(s->pending, size, "event: snapshot\ndata: %s\n\n", data);
 		}
 		free(data);
-		if (doc)
-			s->sent_version = json_integer_value(json_object_get(doc, "version"));
 		s->sent_any = true;
 	}
 	s->pending_len = s->pending ? strlen(s->pending) : 0;

@@ -424,7 +424,7 @@ static int write_restrictions(struct web_request *req, int64_t type_id, bool *ba
 static void save_type(struct web_request *req, struct store_appointment_type *t, bool create)
 {
 	char id_text[24];
-	bool bad;
+	bool bad = false;
 	int err;
 
 	err = store_begin(req->ctx->st, true);

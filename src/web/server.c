@@ -531,12 +531,12 @@ static int start_daemon(struct web_server *server, char *message, size_t size)
 		flags |= MHD_USE_TLS;
 	server->daemon = MHD_start_daemon(
 		flags, c->port, NULL, NULL, on_request, server,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->max_header_bytes,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
 		server->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, server->tls_cert,
 		MHD_OPTION_HTTPS_MEM_KEY, server->tls_key,
 		MHD_OPTION_END);
