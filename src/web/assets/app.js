@@ -30,7 +30,6 @@
     const button = document.getElementById('lang-switch');
     button.textContent = other === 'en' ? 'English' : 'Français';
     button.lang = other;
-    button.setAttribute('aria-label', t('switch_language'));
   }
 
   /* ---- DOM ---- */
@@ -246,6 +245,7 @@
   function route() {
     if (!state.session) return;
     stopLive();
+    say('');
     const hash = location.hash || '#/home';
     for (const link of document.querySelectorAll('#nav a')) {
       if (hash.startsWith(link.dataset.page)) link.setAttribute('aria-current', 'page');
@@ -548,7 +548,7 @@
   /* ---- Statistics ---- */
 
   function barChart(title, labels, values, options) {
-    const width = 720, height = 220, left = 34, bottom = 28, top = 18;
+    const width = 1100, height = 230, left = 34, bottom = 28, top = 18;
     const max = Math.max(1, ...values);
     const band = (width - left) / Math.max(1, values.length);
     const bars = values.map((v, i) => {
