@@ -2,7 +2,7 @@
  * Accounts and sessions: argon2id password hashes, login with lock-out, session cookies
  * with idle and absolute limits, and the CSRF token bound to each session.
  *
- * The cookie holds 32 random bytes in hex; the database holds only their SHA-256, so a
+ * The cookie contains 32 random bytes in hex; the database stores only their SHA-256, so a
  * copy of the database file opens no session. The CSRF token is another 32 random bytes
  * kept with the session; the page reads it from the login reply or GET /api/v1/session
  * and sends it back in X-CSRF-Token on every change.
@@ -198,7 +198,7 @@ static bool check_lockout(struct web_request *req, const char *username)
 		return true;
 	until = (user_failures >= (int)c->lockout_user_failures ? user_last : address_last) +
 		(int64_t)c->lockout_s;
-	log_notice("web", NULL, "login refused: %s locked out after repeated failures",
+	log_notice("web", NULL, "login rejected: %s locked out after repeated failures",
 		   user_failures >= (int)c->lockout_user_failures ? "account" : "address");
 	web_reply_json(req, 429,
 		       json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "locked", "message",

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -324,9 +325,9 @@ static void handle(struct web_request *req)
 		web_reply_error(req, 405, "method_not_allowed", "only GET is allowed on %s",
 				req->path);
 	if (req->status >= 500)
-		log_warning("web", NULL, "%s %s answered %u", req->method, req->path, req->status);
+		log_warning("web", NULL, "%s %s returned status %u", req->method, req->path, req->status);
 	else
-		log_debug("web", NULL, "%s %s answered %u", req->method, req->path, req->status);
+		log_debug("web", NULL, "%s %s returned status %u", req->method, req->path, req->status);
 }
 
 /* Receive the body into req->body, stopping at the limit. */
@@ -623,6 +624,39 @@ int web_server_start(struct web_server **serverp, const struct web_config *confi
 	log_notice("web", NULL, "dashboard listening on %s://%s:%u/",
 		   server->tls ? "https" : "http", server->listen_address, (unsigned)server->port);
 	*serverp = server;
+	return 0;
+}
+
+int web_listen_parse(const char *text, char *address, size_t size, uint16_t *port)
+{
+	const char *colon = strrchr(text, ':');
+	const char *start = text, *end = colon;
+	struct sockaddr_storage unused;
+	unsigned long number;
+	char *tail;
+
+	if (!colon || !colon[1])
+		return EINVAL;
+	if (text[0] == '[') {
+		start = text + 1;
+		if (colon == text || colon[-1] != ']')
+			return EINVAL;
+		end = colon - 1;
+	}
+	if (end <= start || (size_t)(end - start) >= size)
+		return EINVAL;
+	/* An IPv6 address needs its brackets, or its last group would read as the port. */
+	if (text[0] != '[' && memchr(start, ':', (size_t)(end - start)))
+		return EINVAL;
+	errno = 0;
+	number = strtoul(colon + 1, &tail, 10);
+	if (errno || *tail || number > 65535)
+		return EINVAL;
+	memcpy(address, start, (size_t)(end - start));
+	address[end - start] = '\0';
+	if (inet_pton(AF_INET, address, &unused) != 1 && inet_pton(AF_INET6, address, &unused) != 1)
+		return EINVAL;
+	*port = (uint16_t)number;
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  *
  * The server runs its own threads (one per connection, up to a limit) and borrows a
  * store connection per request from its own pool, so it never shares a struct store
- * with another thread. It listens on loopback unless told otherwise, and speaks TLS
+ * with another thread. It listens on loopback unless configured otherwise, and speaks TLS
  * when a certificate and key are configured. Every data route needs a session cookie;
  * every change needs the session's CSRF token in the X-CSRF-Token header.
  *
@@ -36,7 +36,7 @@ struct web_config {
 	unsigned lockout_user_failures;    /* failed logins that lock an account; 0: 5 */
 	unsigned lockout_address_failures; /* failed logins that lock an address; 0: 20 */
 	unsigned lockout_s;          /* lock-out length and counting window in seconds; 0: 900 */
-	unsigned login_delay_ms;     /* pause before answering a failed login; 0: 1000 */
+	unsigned login_delay_ms;     /* pause before the reply to a failed login; 0: 1000 */
 };
 
 struct web_server;
@@ -49,13 +49,19 @@ struct web_server;
  */
 int web_server_start(struct web_server **serverp, const struct web_config *config,
 		     char *message, size_t size);
-/* The port the server listens on (the chosen one when the configuration said 0). */
+/* The port the server listens on (the one the system chose when the configuration gave 0). */
 uint16_t web_server_port(const struct web_server *server);
 /*
  * Stop accepting connections, let requests in progress finish, end event streams, join
  * the threads and release everything. NULL is a no-op.
  */
 void web_server_stop(struct web_server *server);
+
+/*
+ * Split "ADDR:PORT" ("127.0.0.1:8080", "[::1]:8080") into a numeric address and a port,
+ * as --http-listen and the configuration file give it. Returns 0 or EINVAL.
+ */
+int web_listen_parse(const char *text, char *address, size_t size, uint16_t *port);
 
 /* Roles, as bits of a route's allowed set. */
 #define WEB_ROLE_ADMIN 0x1

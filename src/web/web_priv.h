@@ -139,7 +139,7 @@ bool web_body_string(struct web_request *req, const char *key, bool required, ch
 bool web_body_int(struct web_request *req, const char *key, bool required, int64_t min,
 		  int64_t max, int64_t *value);
 bool web_body_bool(struct web_request *req, const char *key, bool required, bool *value);
-/* The practice's zone (from the agenda); NULL after replying 500. */
+/* The agenda rules, loaded again after a settings change; NULL after replying 500. */
 struct agenda *web_agenda(struct web_request *req);
 /* Record who did what to which patient's data. Failures are logged, never hidden. */
 void web_audit(struct web_request *req, const char *action, const char *object_type,

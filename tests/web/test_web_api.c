@@ -470,7 +470,7 @@ static void test_oversized_body_rejected(void)
 	json_decref(doc);
 	free(r.body);
 
-	/* Without Content-Length (chunked), the limit holds while the body is read. */
+	/* Without Content-Length (chunked), the limit applies while the body is read. */
 	headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
 	curl_easy_setopt(c.curl, CURLOPT_HTTPHEADER, headers);
 	memset(&r, 0, sizeof(r));
@@ -553,8 +553,9 @@ static void test_lockout_per_address(void)
 
 static void test_expired_session_refused(void)
 {
-	struct web_config idle = {.session_idle_s = 1};
-	struct web_config absolute = {.session_max_s = 2};
+	/* Sessions are timed in whole seconds, so the limits leave a second of margin. */
+	struct web_config idle = {.session_idle_s = 2};
+	struct web_config absolute = {.session_max_s = 3};
 	struct fixture f;
 	struct client c;
 
@@ -562,7 +563,7 @@ static void test_expired_session_refused(void)
 	client_init(&c, &f);
 	TEST_REQUIRE(login(&c, FIXTURE_SECRETARY, FIXTURE_PASSWORD) == 200);
 	TEST_EQ_INT(status_of(&c, "GET", "/api/v1/session", NULL, NULL), 200);
-	sleep(2);
+	sleep(3);
 	TEST_EQ_INT(status_of(&c, "GET", "/api/v1/session", NULL, NULL), 401);
 	client_free(&c);
 	fixture_stop(&f);
@@ -570,8 +571,8 @@ static void test_expired_session_refused(void)
 	fixture_start(&f, &absolute);
 	client_init(&c, &f);
 	TEST_REQUIRE(login(&c, FIXTURE_SECRETARY, FIXTURE_PASSWORD) == 200);
-	for (int i = 0; i < 3; i++) {
-		usleep(700 * 1000);
+	for (int i = 0; i < 5; i++) {
+		usleep(800 * 1000);
 		status_of(&c, "GET", "/api/v1/session", NULL, NULL);
 	}
 	TEST_EQ_INT(status_of(&c, "GET", "/api/v1/session", NULL, NULL), 401);
@@ -1266,6 +1267,26 @@ static void test_start_rejects_bad_config(void)
 	web_server_stop(NULL);
 }
 
+static void test_listen_address_parsed(void)
+{
+	char address[64];
+	uint16_t port = 0;
+
+	TEST_EQ_INT(web_listen_parse("127.0.0.1:8080", address, sizeof(address), &port), 0);
+	TEST_EQ_STR(address, "127.0.0.1");
+	TEST_EQ_INT(port, 8080);
+	TEST_EQ_INT(web_listen_parse("[::1]:0", address, sizeof(address), &port), 0);
+	TEST_EQ_STR(address, "::1");
+	TEST_EQ_INT(port, 0);
+	TEST_EQ_INT(web_listen_parse("127.0.0.1", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("127.0.0.1:", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("127.0.0.1:70000", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("localhost:80", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("::1:80", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("[::1:80", address, sizeof(address), &port), EINVAL);
+	TEST_EQ_INT(web_listen_parse("127.0.0.1:80", address, 4, &port), EINVAL);
+}
+
 static void test_password_hash_rules(void)
 {
 	char hash[160];
@@ -1336,6 +1357,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(test_translations_complete),
 	TEST_CASE(test_tls_when_configured),
 	TEST_CASE(test_start_rejects_bad_config),
+	TEST_CASE(test_listen_address_parsed),
 	TEST_CASE(test_password_hash_rules),
 	TEST_CASE(test_live_registry_bounds),
 };

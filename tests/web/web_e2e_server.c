@@ -1,7 +1,7 @@
 /*
  * The dashboard for the browser test: the fixture's database and server on an
  * ephemeral loopback port. Prints "port N" on standard output once listening, then reads
- * commands from standard input, one a line, and answers "ok" or "error ...":
+ * commands from standard input, one a line, and replies "ok" or "error ...":
  *   live ID STATE URGENCY TEXT...   publish a call in progress to the live registry
  *   end ID                          remove it
  *   call ID URGENCY SUMMARY...      store a finished call with its task
