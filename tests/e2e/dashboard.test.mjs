@@ -140,6 +140,8 @@ await step('call detail shows the transcript', async () => {
   await page.waitForSelector('.transcript');
   assert.match(await page.textContent('.transcript'), /douleur dans la poitrine/);
   assert.match(await page.textContent('main'), /douleur thoracique/);
+  assert.equal(await page.locator('main .task').count(), 1);
+  assert.doesNotMatch(await page.textContent('main'), /\[object /);
   await shot(page, '03-call-detail');
 });
 
