@@ -108,5 +108,6 @@ int cmd_chat(int argc, char **argv);
 int cmd_calls(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct cli_command commands[] = {
 	{"calls", cmd_calls, "liste les appels, les plus récents d'abord", "list calls, newest first"},
 	{"tasks", cmd_tasks, "liste les tâches de l'équipe, urgences d'abord",
 	 "list staff tasks, emergencies first"},
+	{"user", cmd_user, "gère les comptes du tableau de bord (add, list, disable, passwd)",
+	 "manage the dashboard's accounts (add, list, disable, passwd)"},
 	{"version", cmd_version, "affiche la version", "print the version"},
 	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
 	 "understand one utterance (intent, urgency, entities)"},
