@@ -439,6 +439,40 @@ void dialogue_summary(const struct dialogue *d, struct dialogue_summary *summary
 	memcpy(summary->done, d->done, d->done_count * sizeof(d->done[0]));
 }
 
+void dialogue_describe(const struct dialogue *d, char *buf, size_t size)
+{
+	static const char *const goals[] = {
+		[DIALOGUE_GOAL_NONE] = "live.none", [DIALOGUE_GOAL_BOOK] = "live.book",
+		[DIALOGUE_GOAL_URGENT] = "live.urgent", [DIALOGUE_GOAL_CANCEL] = "live.cancel",
+		[DIALOGUE_GOAL_MOVE] = "live.move", [DIALOGUE_GOAL_CHECK] = "live.check",
+		[DIALOGUE_GOAL_PRESCRIPTION] = "live.prescription",
+		[DIALOGUE_GOAL_RESULTS] = "live.results", [DIALOGUE_GOAL_PAPERWORK] = "live.paperwork",
+		[DIALOGUE_GOAL_CALLBACK] = "live.callback", [DIALOGUE_GOAL_EMERGENCY] = "live.emergency",
+	};
+	const struct dialogue_form *f = &d->form;
+	char piece[200];
+	size_t len;
+
+	dialogue_message(d, d->staff_lang, goals[d->goal], NULL, 0, buf, size);
+	if (!f->practitioner_any && f->practitioner >= 0) {
+		dialogue_speak_practitioner(d, d->staff_lang, f->practitioner, piece, sizeof(piece));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " · %s", piece);
+	}
+	if (f->chosen >= 0 && (size_t)f->chosen < f->offer_count) {
+		dialogue_speak_slot(d, d->staff_lang, f->offer[f->chosen].start, piece,
+				    sizeof(piece));
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " · %s", piece);
+	}
+	if (d->id.identified) {
+		dialogue_patient_name(&d->id.patient, piece, sizeof(piece));
+		len = strlen(buf);
+		if (piece[0])
+			snprintf(buf + len, size - len, " · %s", piece);
+	}
+}
+
 /* Keep the most urgent decision heard during the call, with its cues. */
 static void note_triage(struct dialogue *d, const struct nlu_result *r)
 {

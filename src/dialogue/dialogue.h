@@ -300,6 +300,13 @@ const char *dialogue_state_name(const struct dialogue *dialogue);
 enum nlu_lang dialogue_lang(const struct dialogue *dialogue);
 /* The outcome so far; complete once dialogue_ended() is true. */
 void dialogue_summary(const struct dialogue *dialogue, struct dialogue_summary *summary);
+/*
+ * Describe in a few words, in the staff's language, what the caller asked and what is
+ * settled so far ("Prise de rendez-vous · le docteur Martin · Amélie Nguyen"), for the
+ * dashboard's view of calls in progress. It may name the patient: it is for the staff,
+ * never for logs.
+ */
+void dialogue_describe(const struct dialogue *dialogue, char *buf, size_t size);
 /* A setting that was ignored because its value is invalid ("secretariat.hours"), or NULL. */
 const char *dialogue_config_warning(const struct dialogue *dialogue);
 

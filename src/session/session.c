@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "agenda.h"
+#include "live.h"
 #include "log.h"
 #include "phone.h"
 #include "sched.h"
@@ -141,6 +142,40 @@ static int create_dialogue(struct session *s, const struct session_config *confi
 	return err;
 }
 
+/* Show the call on the dashboard as it is now, or take it off once it ended. */
+static void publish(struct session *s)
+{
+	struct live_call call = {0};
+	struct dialogue_summary summary;
+	const char *state = dialogue_state_name(s->dialogue);
+	int err;
+
+	if (!s->live)
+		return;
+	if (dialogue_ended(s->dialogue)) {
+		live_registry_remove(s->live, s->call_id);
+		return;
+	}
+	dialogue_summary(s->dialogue, &summary);
+	snprintf(call.call_id, sizeof(call.call_id), "%s", s->call_id);
+	call.started_utc = s->started;
+	snprintf(call.state, sizeof(call.state), "%s",
+		 !s->answered ? "ringing"
+		 : strcmp(state, "transferring") == 0 ? "transferring"
+		 : strcmp(state, "start") == 0 ? "greeting" : "listening");
+	snprintf(call.caller_number, sizeof(call.caller_number), "%s", s->caller_number);
+	snprintf(call.lang, sizeof(call.lang), "%s", summary.lang == NLU_LANG_EN ? "en" : "fr");
+	snprintf(call.intent, sizeof(call.intent), "%s",
+		 summary.intent == NLU_INTENT_NONE ? "" : nlu_intent_name(summary.intent));
+	dialogue_describe(s->dialogue, call.understood, sizeof(call.understood));
+	snprintf(call.urgency, sizeof(call.urgency), "%s", nlu_urgency_name(summary.triage.level));
+	call.updated_utc = s->last_now;
+	err = live_registry_update(s->live, &call);
+	if (err)
+		log_warning("session", s->call_id, "the dashboard's list of calls is full (%s)",
+			    strerror(err));
+}
+
 int session_create(struct session **sessionp, const struct session_config *config,
 		   int64_t now)
 {
@@ -162,6 +197,7 @@ int session_create(struct session **sessionp, const struct session_config *confi
 	}
 	s->agenda = config->agenda;
 	s->store = agenda_store(config->agenda);
+	s->live = config->live;
 	snprintf(s->call_id, sizeof(s->call_id), "%s", config->call_id);
 	snprintf(s->channel, sizeof(s->channel), "%s", config->channel);
 	if (config->caller_number && config->caller_number[0] &&
@@ -182,6 +218,7 @@ int session_create(struct session **sessionp, const struct session_config *confi
 	}
 	log_info("session", s->call_id, "call started (channel %s, %s)", s->channel,
 		 s->caller_number[0] ? "caller number known" : "caller number withheld");
+	publish(s);
 	*sessionp = s;
 	return 0;
 }
@@ -395,6 +432,7 @@ int session_handle(struct session *s, const struct dialogue_event *event,
 	}
 	if (dialogue_ended(s->dialogue))
 		finish(s);
+	publish(s);
 	return err;
 }
 
@@ -426,6 +464,8 @@ void session_destroy(struct session *s)
 		log_notice("session", s->call_id, "session released before the call ended");
 		finish(s);
 	}
+	if (s->live)
+		live_registry_remove(s->live, s->call_id);
 	dialogue_destroy(s->dialogue);
 	session_transcript_free(s);
 	free(s->entries);

@@ -32,6 +32,7 @@
 #include "nlu.h"
 
 struct agenda;
+struct live_registry;
 struct session;
 
 /* Entries kept in a call's transcript; past it, entries are dropped and counted. */
@@ -47,6 +48,9 @@ struct session_config {
 	const char *caller_number;   /* as the carrier sent it; NULL or "" when withheld */
 	const char *called_number;   /* may be NULL */
 	const char *lang;            /* "fr" or "en"; NULL for the practice's language */
+	/* Calls in progress for the dashboard; NULL when there is none. The session adds the
+	 * call, updates it after every event and removes it when the call ends. */
+	struct live_registry *live;
 };
 
 /* What the driver must do: say, ask, transfer, end or switch language. */

@@ -23,6 +23,7 @@ struct session_entry {
 struct session {
 	struct agenda *agenda;
 	struct store *store;
+	struct live_registry *live;
 	struct dialogue *dialogue;
 	char call_id[64];
 	char channel[8];
