@@ -143,9 +143,9 @@ static int edit_distance(const char *a, const char *b)
 }
 
 /*
- * Length in tokens of a name heard at raw->token[pos], or 0. Exact tokens match; a name
+ * Length in tokens of a name heard at raw->token[pos], or 0. Exact tokens match. A name
  * of five letters or more also matches one edit away ("benali" for "Benaly") or split in
- * two ("ben ali"), as speech recognisers write unknown names.
+ * two ("ben ali"), because speech recognisers write unknown names that way.
  */
 static size_t name_at(const struct nlu_tokens *raw, size_t pos, const struct nlu_name_tokens *name)
 {

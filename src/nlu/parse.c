@@ -94,8 +94,8 @@ static bool has_entities(const struct nlu_entities *e)
 
 /*
  * Pick the intent: an emergency overrides everything; otherwise the best score, a
- * same-day need turning a bare description into a booking, and an utterance that says
- * something but matches no rule becoming out of scope.
+ * same-day need turning a bare description into a booking, and an utterance of several
+ * words that matches no rule becoming out of scope.
  */
 static void intent_decide(const struct parse_work *w, const struct nlu_input *input,
 			  struct nlu_result *r)
