@@ -371,9 +371,10 @@ static size_t spaced_date(const struct parser *ps, size_t p, bool article, struc
 	    !digits_value(&tk->token[p + 1], 2, &month) || glued(ps, p + 1) || month < 1 ||
 	    month > 12 || day < 1 || day > 31 || number_is_not_day(ps, p + 2))
 		return 0;
+	/* "06 12 34 56 78" is a phone number: a fourth number after the year makes it no date. */
 	if (is_number(ps, p + 2) && !glued(ps, p + 2) && digits_value(&tk->token[p + 2], 4, &year) &&
 	    (tk->token[p + 2].len == 2 || tk->token[p + 2].len == 4) &&
-	    !number_is_not_day(ps, p + 3)) {
+	    !number_is_not_day(ps, p + 3) && !is_number(ps, p + 3)) {
 		d->set |= DT_DAY | DT_MONTH | DT_YEAR;
 		d->day = day;
 		d->month = month;
@@ -1873,6 +1874,29 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 		return 0;
 	}
 	return q - p;
+}
+
+bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
+			size_t pos, struct nlu_calendar *date)
+{
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count};
+	struct dt_date d;
+	size_t q = pos, n;
+
+	memset(date, 0, sizeof(*date));
+	memset(&d, 0, sizeof(d));
+	if (is(&ps, q, "le") || is(&ps, q, "the") || is(&ps, q, "on"))
+		q++;
+	n = calendar(&ps, q, q != pos, false, &d);
+	if (!n || (d.set & (DT_DAY | DT_MONTH)) != (DT_DAY | DT_MONTH))
+		return false;
+	date->day = d.day;
+	date->month = d.month;
+	date->has_year = (d.set & DT_YEAR) != 0;
+	date->year = d.year;
+	date->two_digit_year = d.year_two_digits;
+	date->token_count = q + n - pos;
+	return true;
 }
 
 /* ---- Scan ---- */
