@@ -357,19 +357,29 @@ static bool name_word(const struct nlu *nlu, enum nlu_lang lang, const struct nl
 static size_t name_words(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tk,
 			 size_t pos, char *out, size_t size)
 {
-	size_t q = pos;
+	size_t q = pos, word;
 
 	out[0] = '\0';
+	/* Particles count only when a name follows them: "de la Fontaine". */
+	while (q < tk->count && lex_at(nlu, lang, "name_particle", tk, q))
+		q++;
+	if (q == tk->count || !name_word(nlu, lang, tk, q))
+		q = pos;
+	for (size_t i = pos; i < q; i++)
+		if (!name_append(out, size, tk->token[i].text, tk->token[i].len) ||
+		    !name_append(out, size, " ", 1))
+			return 0;
+	word = q;
 	while (q < tk->count && name_word(nlu, lang, tk, q)) {
-		if (q > pos && !(tk->token[q].flags & NLU_TOKEN_HYPHEN_BEFORE))
+		if (q > word && !(tk->token[q].flags & NLU_TOKEN_HYPHEN_BEFORE))
 			break;
-		if (q > pos && !name_append(out, size, "-", 1))
+		if (q > word && !name_append(out, size, "-", 1))
 			break;
 		if (!name_append(out, size, tk->token[q].text, tk->token[q].len))
 			break;
 		q++;
 	}
-	return q - pos;
+	return q > word ? q - pos : 0;
 }
 
 static bool is_first_name(const struct nlu *nlu, enum nlu_lang lang, const char *upper)
@@ -402,7 +412,8 @@ static size_t name_start(const struct nlu *nlu, enum nlu_lang lang, const struct
 			continue;
 		q = i + e->token_count;
 		while (q < tk->count && (lex_at(nlu, lang, "title", tk, q) ||
-					 lex_at(nlu, lang, "filler", tk, q)))
+					 (lex_at(nlu, lang, "filler", tk, q) &&
+					  !(tk->token[q].flags & NLU_TOKEN_CAPITAL))))
 			q++;
 		*found = true;
 		*first_only = strcmp(e->value, "first") == 0;
@@ -431,10 +442,13 @@ int nlu_name_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	while (pos < raw->count) {
 		size_t n;
 
-		if (!spelled[0] && (n = spelled_at(nlu, lang, raw, pos, spelled, sizeof(spelled),
-						   &letters)) != 0) {
-			pos += n;
-			continue;
+		if (!spelled[0]) {
+			n = spelled_at(nlu, lang, raw, pos, spelled, sizeof(spelled), &letters);
+			if (n) {
+				pos += n;
+				continue;
+			}
+			spelled[0] = '\0';
 		}
 		if (count < 2 && (n = name_words(nlu, lang, raw, pos, words[count], 64)) != 0) {
 			/* "Martin, M A R T I N": the word spelled again is one name. */
