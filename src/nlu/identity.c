@@ -204,9 +204,13 @@ int nlu_birth_date_extract(const struct nlu *nlu, enum nlu_lang lang,
 			continue;
 		year = c.year;
 		/* "58": the latest such year that is not in the future. */
-		if (c.two_digit_year)
-			year = c.year <= today.year % 100 ? today.year - today.year % 100 + c.year
-							  : today.year - today.year % 100 - 100 + c.year;
+		if (c.two_digit_year) {
+			year = today.year - today.year % 100 + c.year;
+			if (year > today.year || (year == today.year &&
+						  (c.month > today.month ||
+						   (c.month == today.month && c.day > today.day))))
+				year -= 100;
+		}
 		if (!civil_date_valid(year, c.month, c.day))
 			continue;
 		if (year > today.year || (year == today.year && (c.month > today.month ||
@@ -369,6 +373,18 @@ static size_t name_words(const struct nlu *nlu, enum nlu_lang lang, const struct
 		if (!name_append(out, size, tk->token[i].text, tk->token[i].len) ||
 		    !name_append(out, size, " ", 1))
 			return 0;
+	/* "N'Diaye", "D'Artagnan": an elided letter glued to the name belongs to it. */
+	if (q == pos && q + 1 < tk->count && (tk->token[q].flags & NLU_TOKEN_ELIDED) &&
+	    tk->token[q].end - tk->token[q].start == 2 && name_word(nlu, lang, tk, q + 1) &&
+	    !(tk->token[q + 1].flags & NLU_TOKEN_SPACE_BEFORE)) {
+		char prefix[2] = {tk->source[tk->token[q].start], '\''};
+
+		if (prefix[0] >= 'a' && prefix[0] <= 'z')
+			prefix[0] = (char)(prefix[0] - 'a' + 'A');
+		if (!name_append(out, size, prefix, 2))
+			return 0;
+		q++;
+	}
 	word = q;
 	while (q < tk->count && name_word(nlu, lang, tk, q)) {
 		if (q > word && !(tk->token[q].flags & NLU_TOKEN_HYPHEN_BEFORE))
