@@ -197,8 +197,8 @@ void nlu_vocab_index_destroy(struct nlu_vocab_index *index);
 
 /*
  * Entities that the rules and the vocabulary give: who the patient is, a new patient,
- * practitioner, specialty, appointment type, choice, digits, correction, language asked
- * for and the reason for the visit. raw is the utterance before fillers were removed
+ * practitioner, specialty, appointment type, choice, correction, language asked for
+ * and the reason for the visit. raw is the utterance before fillers were removed
  * (names such as "Ben Ali" lose a filler word otherwise). explained marks tokens already
  * read as something else (dates and times); the reason is made of the others.
  */
