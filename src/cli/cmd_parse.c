@@ -263,7 +263,8 @@ int cmd_parse(int argc, char **argv)
 		goto out;
 	}
 	json = nlu_result_json(vocabulary, &result, tz);
-	if (!json || json_dumpf(json, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0) {
+	if (!json || json_dumpf(json, stdout,
+				JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0) {
 		cli_error(&a.common, "JSON: %s", strerror(ENOMEM));
 		goto out;
 	}

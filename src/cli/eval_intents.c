@@ -3,7 +3,7 @@
  *
  * Scores intents on the English corpora against tests/nlu/cases/intent_corpus_map.tsv:
  * - SGD: a user turn where the dialogue's active intent starts (the first turn, or one
- *   whose intent differs from the previous turn's) must get a mapped intent; the other
+ *   whose intent differs from the previous turn's) must get a mapped intent. The other
  *   turns answer questions, so only a request for a different task counts against them.
  * - SLURP: calendar commands against their mapped intent; other scenarios must not be
  *   taken as a booking.

@@ -1,7 +1,7 @@
 /*
  * Entities read from concepts, lexicon categories and the practice vocabulary: the
  * patient, a new patient, the practitioner and specialty, the appointment type, a
- * choice among offered slots, digits, a correction, the language asked for and the
+ * choice among offered slots, a correction, the language asked for and the
  * reason for the visit.
  */
 #include <errno.h>
@@ -143,9 +143,9 @@ static int edit_distance(const char *a, const char *b)
 }
 
 /*
- * Length in tokens of a name heard at raw->token[pos], or 0. Exact tokens match; a name
+ * Length in tokens of a name heard at raw->token[pos], or 0. Exact tokens match. A name
  * of five letters or more also matches one edit away ("benali" for "Benaly") or split in
- * two ("ben ali"), as speech recognisers write unknown names.
+ * two ("ben ali"), because speech recognisers write unknown names that way.
  */
 static size_t name_at(const struct nlu_tokens *raw, size_t pos, const struct nlu_name_tokens *name)
 {
@@ -401,7 +401,7 @@ static void patient_read(const struct nlu *nlu, const struct nlu_scan *scan,
 	}
 }
 
-/* ---- Choice and digits ---- */
+/* ---- Choice ---- */
 
 static bool ordinal_is_date(const struct nlu *nlu, const struct nlu_tokens *t, size_t after)
 {
@@ -493,37 +493,6 @@ static void choice_read(const struct nlu *nlu, const struct nlu_scan *scan,
 		e->choice = (int)number.value;
 	if (e->choice == 0 && input->options && input->expect == NLU_EXPECT_SLOT_CHOICE)
 		e->choice = option_match(input, t, 0, scan->lang);
-}
-
-static void digits_read(const struct nlu *nlu, const struct nlu_scan *scan,
-			struct nlu_entities *e)
-{
-	const struct nlu_tokens *t = scan->tokens;
-	size_t len = 0;
-
-	for (size_t pos = 0; pos < t->count;) {
-		struct nlu_number number;
-		char buf[24];
-		int n;
-
-		if (t->token[pos].kind == NLU_TOKEN_NUMBER) {
-			n = snprintf(buf, sizeof(buf), "%s", t->token[pos].text);
-			pos++;
-		} else if (nlu_number_parse(nlu, scan->lang, t, pos,
-					    NLU_NUM_SMALL | NLU_NUM_INTEGER, &number) &&
-			   !number.fraction && !number.ordinal && number.value >= 0) {
-			n = snprintf(buf, sizeof(buf), "%lld", (long long)number.value);
-			pos += number.token_count;
-		} else {
-			pos++;
-			continue;
-		}
-		if (n < 0 || len + (size_t)n >= sizeof(e->digits))
-			break;
-		memcpy(e->digits + len, buf, (size_t)n);
-		len += (size_t)n;
-		e->digits[len] = '\0';
-	}
 }
 
 /* ---- Language, correction, new patient ---- */
@@ -680,8 +649,6 @@ void nlu_entities_read(const struct nlu *nlu, const struct nlu_scan *scan,
 	specialty_read(nlu, scan, e, explained);
 	type_read(nlu, scan, e);
 	choice_read(nlu, scan, input, e, explained);
-	if (input->expect == NLU_EXPECT_DIGITS || input->expect == NLU_EXPECT_SLOT_CHOICE)
-		digits_read(nlu, scan, e);
 	language_read(nlu, scan, input->lang, e);
 	correction_read(nlu, scan, input, result);
 	explain_request_words(nlu, scan, explained);

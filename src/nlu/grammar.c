@@ -74,7 +74,7 @@ static void put(struct writer *w, const char *fmt, ...)
 }
 
 /*
- * Write a phrase as JSGF tokens: lower case, single spaces. Returns false when it holds
+ * Write a phrase as JSGF tokens: lower case, single spaces. Returns false when it contains
  * a character that is not a letter, an apostrophe, a hyphen or a space.
  */
 static bool phrase_clean(const char *in, char *out, size_t size)

@@ -1,7 +1,7 @@
 /*
  * Intents: every "intent" rule of the lexicon that matches, not negated, gives its
- * intent a score (the strongest rule's weight); the dialogue's expectation enables the
- * rules written for it ("oui" weighs more after a yes/no question).
+ * intent a score, the weight of its strongest rule. The dialogue's expectation enables
+ * the rules written for it, so "oui" weighs more after a yes/no question.
  */
 #include <string.h>
 

@@ -315,4 +315,71 @@ struct nlu_when_result {
 int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result);
 
+/* A calendar date as written or said, before any year is chosen. */
+struct nlu_calendar {
+	int day;              /* 1-31 */
+	int month;            /* 1-12 */
+	int year;             /* as said: 1958, or 58 when two_digit_year */
+	bool has_year;
+	bool two_digit_year;  /* "12/03/58", "cinquante-huit" */
+	size_t token_count;
+};
+
+/*
+ * Read a day, a month and maybe a year starting at tokens->token[pos], in every order
+ * the language uses: "le 12 mars 1958", "12/03/1958", "12 03 58", "douze mars
+ * cinquante-huit", "March 12th, 1958", "12th of March 58", "3/12/1958" (English is
+ * month first). Returns true and fills *date, or false.
+ */
+bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
+			size_t pos, struct nlu_calendar *date);
+
+/* ---- Identity ---- */
+
+/*
+ * Find a phone number: digits in any grouping ("06 12 34 56 78", "06.12.34.56.78"), in
+ * words by pairs ("zéro six, douze, trente-quatre") or digit by digit, "double six",
+ * with "+33", "0033" or "plus trente-trois". Writes E.164 ("+33612345678") into e164: a
+ * French national number (10 digits from 0) takes +33, an international one keeps its
+ * code, and in English a 10-digit number from 2-9 is North American (+1). When
+ * `expected` is false (the caller was not asked for a number) at least 9 digits or a
+ * "+" are needed. Returns 0, ENOENT when no usable number was said, or ENOSPC when e164
+ * is smaller than 17 bytes.
+ */
+int nlu_phone_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
+		      bool expected, char *e164, size_t size, struct nlu_span *span);
+
+/*
+ * Find a date of birth: a calendar date with a year, or with two-digit years read as
+ * the latest year not in the future ("58" is 1958 in 2026, "12" is 2012). A date in the
+ * future or more than 130 years ago is rejected. When `expected` is false a cue is
+ * needed ("né le", "date de naissance", "born on", "date of birth"). Returns 0 or ENOENT.
+ */
+int nlu_birth_date_extract(const struct nlu *nlu, enum nlu_lang lang,
+			   const struct nlu_tokens *tokens, int64_t now, const struct tz *tz,
+			   bool expected, struct civil_date *date, struct nlu_span *span);
+
+/*
+ * Find a person's name, said ("Claire Martin", "je m'appelle Martin") or spelled
+ * ("M, A, R, T, I, N", "M comme Marcel", "B E N A L I", "double L", "trait d'union").
+ * Names are written in upper-case ASCII into last and first (empty when not said); a
+ * spelled name wins over the words. The lexicon's "first_name" rows tell a first name
+ * from a last name said first ("Martin Claire"). When `expected` is false a cue is
+ * needed ("je m'appelle", "mon nom est", "my name is"). `raw` must be tokenised without
+ * removing fillers, since "Ben" is a name. Returns 0 or ENOENT.
+ */
+int nlu_name_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *raw,
+		     bool expected, char *last, size_t last_size, char *first, size_t first_size);
+
+/*
+ * Fill the entities this part of the library owns from one utterance: time preferences
+ * and duration, phone (E.164), date of birth, names, and the digits said, steered by
+ * input->expect (with NLU_EXPECT_BIRTH_DATE a date is a birth date, not a preference).
+ * `tokens` are normalised, `raw` tokenised only. Fields it does not own are left alone.
+ * Returns 0 or EINVAL.
+ */
+int nlu_entities_extract(const struct nlu *nlu, const struct nlu_input *input,
+			 const struct nlu_tokens *tokens, const struct nlu_tokens *raw,
+			 struct nlu_entities *entities);
+
 #endif

@@ -20,21 +20,25 @@ struct parse_work {
 	bool explained[NLU_TOKENS_MAX];
 };
 
-/* Dates and times, when a zone was given; their tokens are not part of the reason. */
-static void when_read(const struct nlu *nlu, const struct nlu_input *input, struct parse_work *w,
-		      struct nlu_entities *e)
+/*
+ * Dates and times, phone, date of birth, names and digits (identity.c), when a zone was
+ * given. The tokens of time preferences are marked as explained, so they are not part
+ * of the reason.
+ */
+static void identity_read(const struct nlu *nlu, const struct nlu_input *input,
+			  struct parse_work *w, struct nlu_entities *e)
 {
-	if (!input->tz ||
+	if (!input->tz || nlu_entities_extract(nlu, input, &w->tokens, &w->raw, e) != 0)
+		return;
+	if (e->when_count == 0 ||
 	    nlu_when_extract(nlu, input->lang, &w->tokens, input->now, input->tz, &w->when) != 0)
 		return;
-	for (size_t i = 0; i < w->when.count && e->when_count < NLU_MAX_WHEN; i++) {
+	for (size_t i = 0; i < w->when.count; i++) {
 		const struct nlu_when_match *m = &w->when.item[i];
 
-		e->when[e->when_count++] = m->when;
 		for (size_t t = m->token_from; t < m->token_to && t < NLU_TOKENS_MAX; t++)
 			w->explained[t] = true;
 	}
-	e->duration_minutes = w->when.duration_minutes;
 }
 
 /*
@@ -94,8 +98,8 @@ static bool has_entities(const struct nlu_entities *e)
 
 /*
  * Pick the intent: an emergency overrides everything; otherwise the best score, a
- * same-day need turning a bare description into a booking, and an utterance that says
- * something but matches no rule becoming out of scope.
+ * same-day need turning a bare description into a booking, and an utterance of several
+ * words that matches no rule becoming out of scope.
  */
 static void intent_decide(const struct parse_work *w, const struct nlu_input *input,
 			  struct nlu_result *r)
@@ -131,7 +135,8 @@ static void intent_decide(const struct parse_work *w, const struct nlu_input *in
 
 			r->intent = said_urgent ? NLU_INTENT_EMERGENCY : NLU_INTENT_BOOK;
 			r->confidence = 0.6f;
-		} else if (input->expect != NLU_EXPECT_OPEN ||
+		} else if (input->expect != NLU_EXPECT_OPEN || r->entities.phone[0] ||
+			   r->entities.has_birth_date || r->entities.last_name[0] ||
 			   (has_entities(&r->entities) && unexplained_words(w) < OUT_OF_SCOPE_WORDS)) {
 			r->intent = NLU_INTENT_NONE;
 			r->confidence = has_entities(&r->entities) ? 0.5f : 0.0f;
@@ -189,7 +194,7 @@ int nlu_parse(const struct nlu *nlu, const struct nlu_input *input, struct nlu_r
 
 	nlu_scan_build(nlu, input->lang, &w->tokens, &w->scan);
 	nlu_triage_read(nlu, &w->scan, &result->triage);
-	when_read(nlu, input, w, &result->entities);
+	identity_read(nlu, input, w, &result->entities);
 	nlu_intent_score(nlu, &w->scan, input->expect, result->entities.when_count > 0, &w->scores);
 	nlu_entities_read(nlu, &w->scan, &w->raw, input, w->explained, result);
 	intent_decide(w, input, result);

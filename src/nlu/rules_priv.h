@@ -3,15 +3,16 @@
  *
  * A "concept" row names what a phrase means ("poitrine" -> chest, "pas de" -> neg).
  * nlu_scan_build() covers an utterance's tokens with concept hits, longest phrase first.
- * A "triage" or "intent" row is a rule: its phrase lists concept names that must all be
- * heard within one clause and a window of tokens; its tags set what the rule decides.
+ * A "triage" or "intent" row is a rule. Its phrase lists concept names that must all be
+ * heard within one phrase and a window of tokens, and its tags set what it decides.
  * nlu_scope_read() then says whether a match was negated ("pas de douleur"), stopped
  * ("il ne saigne plus"), past ("il y a deux ans"), long-standing ("depuis des mois") or
  * about someone else ("mon mari").
  *
- * Rule tags (space-separated): window=N, ordered, alone (the match must cover every
- * content word), anywhere (the concepts may be in different clauses, at any distance), flag=, level=emergency|urgent|cue, requires=FLAG, imminent (triage);
- * weight=0..1, expect=NAME[,NAME], when (only with a date or time said) (intent).
+ * Rule tags, separated by spaces: window=N, ordered, alone (the match must cover every
+ * content word), anywhere (the concepts may be in different phrases, at any distance).
+ * Triage rules also take flag=, level=emergency|urgent|cue, requires=FLAG and imminent;
+ * intent rules take weight=0..1, expect=NAME[,NAME] and when (only with a date or time).
  */
 #ifndef PERMANENCE_NLU_RULES_PRIV_H
 #define PERMANENCE_NLU_RULES_PRIV_H
@@ -196,8 +197,8 @@ void nlu_vocab_index_destroy(struct nlu_vocab_index *index);
 
 /*
  * Entities that the rules and the vocabulary give: who the patient is, a new patient,
- * practitioner, specialty, appointment type, choice, digits, correction, language asked
- * for and the reason for the visit. raw is the utterance before fillers were removed
+ * practitioner, specialty, appointment type, choice, correction, language asked for
+ * and the reason for the visit. raw is the utterance before fillers were removed
  * (names such as "Ben Ali" lose a filler word otherwise). explained marks tokens already
  * read as something else (dates and times); the reason is made of the others.
  */

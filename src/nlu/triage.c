@@ -4,8 +4,8 @@
  * and the number to dial. Fever in an infant is read here from the age and the
  * temperature, which rules cannot compare.
  *
- * A miss costs more than a false alarm, so a sign counts unless it is negated or past;
- * a sign that stopped or has lasted for weeks keeps the level its flag's policy gives.
+ * A miss costs more than a false alarm, so a sign counts unless it is negated or past.
+ * A sign that stopped or has lasted for weeks keeps the level its flag's policy gives.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,9 +18,9 @@
 #define CANDIDATES_MAX 64
 
 /*
- * What a sign is worth when it has stopped ("il ne saigne plus") or has lasted for weeks
- * ("depuis des mois"), and which flag names a decision when several reach one level
- * (lower rank first). Stroke signs that went away still need the 15 (a transient
+ * Policy of a flag: the level a sign keeps when it has stopped ("il ne saigne plus") or
+ * has lasted for weeks ("depuis des mois"), and which flag names a decision when several
+ * reach one level (lower rank first). Stroke signs that went away still need the 15 (a transient
  * attack), as does a loss of consciousness after the person came round.
  */
 struct flag_policy {
@@ -247,7 +247,8 @@ static double temperature_at(const struct nlu *nlu, const struct nlu_scan *scan,
 	if (!number.fraction && at < t->count &&
 	    nlu_number_parse(nlu, scan->lang, t, at, NLU_NUM_SMALL, &tenth) && !tenth.fraction &&
 	    tenth.value >= 0 && tenth.value <= 9 && number.token_count + tenth.token_count <= 4 &&
-	    (at + tenth.token_count >= t->count || unit_days(t->token[at + tenth.token_count].text) == 0)) {
+	    (at + tenth.token_count >= t->count ||
+	     unit_days(t->token[at + tenth.token_count].text) == 0)) {
 		value += (double)tenth.value / 10.0;
 		near_fever = true;
 	}

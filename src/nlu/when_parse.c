@@ -371,9 +371,10 @@ static size_t spaced_date(const struct parser *ps, size_t p, bool article, struc
 	    !digits_value(&tk->token[p + 1], 2, &month) || glued(ps, p + 1) || month < 1 ||
 	    month > 12 || day < 1 || day > 31 || number_is_not_day(ps, p + 2))
 		return 0;
+	/* "06 12 34 56 78" is a phone number: a fourth number after the year makes it no date. */
 	if (is_number(ps, p + 2) && !glued(ps, p + 2) && digits_value(&tk->token[p + 2], 4, &year) &&
 	    (tk->token[p + 2].len == 2 || tk->token[p + 2].len == 4) &&
-	    !number_is_not_day(ps, p + 3)) {
+	    !number_is_not_day(ps, p + 3) && !is_number(ps, p + 3)) {
 		d->set |= DT_DAY | DT_MONTH | DT_YEAR;
 		d->day = day;
 		d->month = month;
@@ -903,6 +904,11 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 		article = true;
 		q = skip_any(ps, q, articles);
 	}
+	/* "à partir du 15", "jusqu'au 10": the article is inside the bound just read. */
+	if (p >= 2 && (is(ps, p - 1, "du") || is(ps, p - 1, "au")) &&
+	    (is(ps, p - 2, "partir") || is(ps, p - 2, "jusque") || is(ps, p - 2, "apres") ||
+	     is(ps, p - 2, "avant") || is(ps, p - 2, "des")))
+		article = true;
 	n = period_part(ps, q, d);
 	if (n)
 		return q + n - p;
@@ -1098,6 +1104,7 @@ static size_t minutes_before_hour(const struct parser *ps, size_t p, struct dt_c
 	if (clock) {
 		c->hour = clock->value[0] == '1' ? 12 : 0;
 		c->explicit24 = true;
+		c->named = true;
 		q += clock->token_count;
 	} else if (small_number(ps, q, &num) && !num.ordinal && num.value <= 24) {
 		c->hour = (int)num.value;
@@ -1171,14 +1178,20 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 	mark = lx(ps, ps->c->hour_mark, q);
 	if (mark && !(strcmp(ps->tk->token[q].text, "h") == 0 && !glued(ps, q) &&
 		      !is_number(ps, q + 1) && ps->lang == NLU_LANG_EN)) {
+		bool written = strcmp(ps->tk->token[q].text, "h") == 0;
+
 		q += mark->token_count;
-		q += minutes_after(ps, q, c);
+		n = minutes_after(ps, q, c);
+		/* "14h75": glued digits that are no minutes make no time. */
+		if (!n && is_number(ps, q) && glued(ps, q))
+			return 0;
+		q += n;
 		/* "8h10m00": seconds are not kept. */
 		if (is_number(ps, q) && glued(ps, q))
 			q++;
 		c->marked = true;
-		/* Written French is 24-hour: "7h30", "3h00". */
-		if (ps->lang == NLU_LANG_FR && num.digits_form && c->has_minute)
+		/* Written French is 24-hour: "7h30", "3h00" (not the spoken "3 heures 30"). */
+		if (ps->lang == NLU_LANG_FR && num.digits_form && c->has_minute && written)
 			c->explicit24 = true;
 		n = meridiem_at(ps, q, &c->meridiem);
 		return q + n - p;
@@ -1326,6 +1339,7 @@ static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, bool e
 		c.hour = e->value[0] == '1' ? 12 : 0;
 		c.explicit24 = true;
 		c.marked = true;
+		c.named = true;
 		q += e->token_count;
 		n = minutes_after(ps, q, &c);
 		q += n;
@@ -1875,6 +1889,29 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 	return q - p;
 }
 
+bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
+			size_t pos, struct nlu_calendar *date)
+{
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count};
+	struct dt_date d;
+	size_t q = pos, n;
+
+	memset(date, 0, sizeof(*date));
+	memset(&d, 0, sizeof(d));
+	if (is(&ps, q, "le") || is(&ps, q, "the") || is(&ps, q, "on"))
+		q++;
+	n = calendar(&ps, q, q != pos, false, &d);
+	if (!n || (d.set & (DT_DAY | DT_MONTH)) != (DT_DAY | DT_MONTH))
+		return false;
+	date->day = d.day;
+	date->month = d.month;
+	date->has_year = (d.set & DT_YEAR) != 0;
+	date->year = d.year;
+	date->two_digit_year = d.year_two_digits;
+	date->token_count = q + n - pos;
+	return true;
+}
+
 /* ---- Scan ---- */
 
 static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct atom *a)
@@ -1928,11 +1965,45 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 
 	while (p < ps->n && count < max) {
 		struct atom *a = &atoms[count];
+		/* A bare hour is a time right after a date, a part of the day or a bound:
+		 * "lundi à 5", "evening 4", "anytime after 3". */
 		bool bare_ok = count > 0 && atoms[count - 1].to == p &&
 			       (atoms[count - 1].kind == ATOM_DATE ||
+				atoms[count - 1].kind == ATOM_AFTER ||
+				atoms[count - 1].kind == ATOM_BEFORE ||
 				(atoms[count - 1].kind == ATOM_TIME &&
 				 atoms[count - 1].time.kind == TM_PART));
-		size_t n = scan_one(ps, p, bare_ok, a);
+		size_t n, run = 0, q = p;
+
+		/* "06 12 34 56 78": four numbers in a row or more are a phone number, not a date. */
+		if (is(ps, q, "le") || is(ps, q, "au") || is(ps, q, "the"))
+			q++;
+		while (is_number(ps, q + run) && ps->tk->token[q + run].len <= 4 &&
+		       (run == 0 || !glued(ps, q + run) ||
+			(is_punct(ps, q + run - 1, '.') && glued(ps, q + run - 1))))
+			run++;
+		if (run < 4) {
+			/* Digits grouped with dots or dashes: "06.12.34.56.78". */
+			size_t k = q;
+
+			run = 0;
+			while (is_number(ps, k) && ps->tk->token[k].len <= 4) {
+				run++;
+				if (!(k + 2 < ps->n && glued(ps, k + 1) && glued(ps, k + 2) &&
+				      (is_punct(ps, k + 1, '.') || is_punct(ps, k + 1, '-') ||
+				       is_punct(ps, k + 1, ' '))))
+					break;
+				k += 2;
+			}
+			if (run >= 4) {
+				p = k + 1;
+				continue;
+			}
+		} else {
+			p = q + run;
+			continue;
+		}
+		n = scan_one(ps, p, bare_ok, a);
 
 		if (!n) {
 			int v;
@@ -2175,12 +2246,19 @@ static void share_between_groups(struct group *groups, size_t n)
 			}
 		}
 	}
-	/* "mardi ou jeudi matin": the part of the day said last applies to all. */
-	if (n > 1 && part_only(&groups[n - 1].item)) {
+	/* "mardi ou jeudi matin", "mardi ou mercredi, pas avant 10h": a part of the day or
+	 * a bound said last applies to every alternative. */
+	if (n > 1 && (part_only(&groups[n - 1].item) || groups[n - 1].item.time_after ||
+		      groups[n - 1].item.time_before)) {
+		const struct dt_item *last = &groups[n - 1].item;
+
 		for (size_t i = 0; i + 1 < n; i++) {
 			if (!groups[i].item.has_time) {
-				groups[i].item.time = groups[n - 1].item.time;
+				groups[i].item.time = last->time;
 				groups[i].item.has_time = true;
+				groups[i].item.time_after = last->time_after;
+				groups[i].item.time_before = last->time_before;
+				groups[i].item.time_inclusive = last->time_inclusive;
 			}
 		}
 	}

@@ -86,6 +86,7 @@ struct dt_clock {
 	bool has_minute; /* minutes were said, even ":00": the grain is the minute */
 	bool explicit24; /* a 24-hour form: "07:30", "17h", "0h", "midi" */
 	bool marked;     /* said with a mark ("h", ":", "pm", "heures"), not a bare number */
+	bool named;      /* "midi", "minuit", "noon": never moved by a meridiem */
 	enum dt_meridiem meridiem;
 };
 

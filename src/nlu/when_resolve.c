@@ -278,6 +278,11 @@ static int resolve_year(const struct today *t, const struct dt_date *d, int64_t 
 		*first = month_start(year, d->part_from);
 		*end = month_start(year, d->part_to);
 		*grain = NLU_GRAIN_MONTH;
+		/* "en début d'année" said in December: next year's beginning. */
+		if (*end <= t->day && (d->set & DT_YEAR_REL) && d->year_offset == 0 && !d->this_) {
+			*first = month_start(year + 1, d->part_from);
+			*end = month_start(year + 1, d->part_to);
+		}
 	}
 	return 0;
 }
@@ -402,7 +407,7 @@ static int clock_minutes(const struct dt_clock *c, enum dt_meridiem hint)
 	int hour = c->hour;
 	enum dt_meridiem m = c->meridiem != MER_NONE ? c->meridiem : hint;
 
-	if (hour <= 12 && !(c->explicit24 && c->meridiem == MER_NONE)) {
+	if (hour >= 1 && hour <= 12 && !c->named && m != MER_NONE) {
 		switch (m) {
 		case MER_AM:
 			if (hour == 12)
@@ -418,13 +423,12 @@ static int clock_minutes(const struct dt_clock *c, enum dt_meridiem hint)
 			else if (hour >= 6)
 				hour += 12;
 			break;
-		case MER_NONE:
 		default:
-			/* The practice is closed at night: "à 3 heures" is 15:00. */
-			if (hour >= 1 && hour <= 7)
-				hour += 12;
 			break;
 		}
+	} else if (hour >= 1 && hour <= 7 && !c->explicit24 && m == MER_NONE) {
+		/* The practice is closed at night: "à 3 heures" is 15:00. */
+		hour += 12;
 	}
 	return hour * 60 + c->minute;
 }
@@ -535,18 +539,19 @@ static int resolve_dates(const struct today *t, const struct dt_item *item, int6
 	return 0;
 }
 
-/* "pas le matin": narrow a free window to what the excluded part leaves. */
+/*
+ * "pas le matin": narrow a free window to what the excluded part leaves. A part in the
+ * middle of the day leaves two sides; the window keeps the afternoon after a morning
+ * part and the hours before a later one.
+ */
 static void exclude_part(const struct dt_item *item, int *from, int *to)
 {
 	if (item->exclude_from < 0)
 		return;
-	if (item->exclude_from <= *from && item->exclude_to > *from)
-		*from = item->exclude_to;
-	else if (item->exclude_to >= *to && item->exclude_from < *to)
-		*to = item->exclude_from;
-	else if (item->exclude_from > *from)
-		/* NOTE: a part in the middle ("pas l'après-midi") keeps only the morning side. */
-		*to = item->exclude_from;
+	if (item->exclude_from < 720)
+		*from = item->exclude_to > *from ? item->exclude_to : *from;
+	else
+		*to = item->exclude_from < *to ? item->exclude_from : *to;
 	if (*to <= *from) {
 		*from = 0;
 		*to = 1440;

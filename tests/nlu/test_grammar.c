@@ -1,6 +1,6 @@
 /*
- * nlu_grammar_jsgf(): every grammar parses as JSGF (sphinxbase's parser, for both
- * languages); the English grammars load into pocketsphinx with its US English model and
+ * nlu_grammar_jsgf(): every grammar of both languages parses as JSGF with sphinxbase's
+ * parser. The English grammars load into pocketsphinx with its US English model and
  * dictionary, and the digits grammar recognises spoken digits from the corpus.
  */
 #include <errno.h>

@@ -80,7 +80,7 @@ static void test_rules_bad_tags(void)
 		    EINVAL);
 }
 
-/* The shipped lexicon compiles, and its concepts match as the README says. */
+/* The shipped lexicon compiles, and its concepts cover words as the README describes. */
 static void test_rules_shipped_lexicon(void)
 {
 	struct nlu *nlu;

@@ -181,6 +181,17 @@ static bool check_one(const struct nlu_result *r, const char *key, const char *v
 		return strstr(e->reason, value) != NULL;
 	if (strcmp(key, "digits") == 0)
 		return strcmp(e->digits, value) == 0;
+	if (strcmp(key, "phone") == 0)
+		return strcmp(e->phone, value) == 0;
+	if (strcmp(key, "last") == 0)
+		return strcmp(e->last_name, value) == 0;
+	if (strcmp(key, "birth") == 0) {
+		char date[16] = "";
+
+		if (e->has_birth_date)
+			civil_date_format(&e->birth_date, date, sizeof(date));
+		return strcmp(date, value) == 0;
+	}
 	fprintf(stderr, "unknown check '%s'\n", key);
 	return false;
 }
