@@ -140,7 +140,7 @@ static bool build_query(const struct dialogue *d, size_t index, struct sched_que
 	if (f->urgent) {
 		q->urgent = true;
 		q->adjacent = true;
-		q->from = d->now;
+		q->from = d->now + (int64_t)d->urgent_lead_min * 60;
 		q->to = day_end(d, d->now);
 	} else if (f->fallback) {
 		q->from = d->now;
@@ -463,20 +463,30 @@ void dialogue_on_practitioner(struct dialogue *d, const struct nlu_result *r,
 	const struct nlu_entities *e = &r->entities;
 
 	if (e->choice >= 1 && (size_t)e->choice <= d->choice_count) {
+		/* "Le premier": a choice in the list, not the first of the month. */
 		f->practitioner = d->choice_map[e->choice - 1];
 		f->practitioner_any = false;
-	} else if (e->practitioner >= 0 && (size_t)e->practitioner < d->practitioner_count &&
-		   d->practitioners[e->practitioner].active) {
+		dialogue_forget_search(d);
+		dialogue_advance(d, out);
+		return;
+	}
+	if (future_whens(d, e, f->when, &f->when_count))
+		f->soonest = false;
+	if (e->practitioner >= 0 && (size_t)e->practitioner < d->practitioner_count &&
+	    d->practitioners[e->practitioner].active) {
 		f->practitioner = e->practitioner;
 		f->practitioner_any = false;
 	} else if (e->practitioner_any || r->intent == NLU_INTENT_DONT_KNOW) {
 		f->practitioner = -1;
 		f->practitioner_any = true;
+	} else if (e->when_count > 0) {
+		/* A day instead of a doctor: kept, and the doctor asked again. */
+		dialogue_prompt(d, out, DIALOGUE_PROMPT_NORMAL);
+		return;
 	} else {
 		dialogue_not_understood(d, out);
 		return;
 	}
-	future_whens(d, e, f->when, &f->when_count);
 	dialogue_forget_search(d);
 	dialogue_advance(d, out);
 }

@@ -151,6 +151,7 @@ static const char *const setting_keys[] = {
 	"urgent.after_hours.fr", "urgent.after_hours.en",
 	"secretariat.hours", "transfer.target",
 	"booking.type.default", "booking.type.new_patient", "booking.type.child",
+	"booking.urgent_lead_min",
 	"dialogue.max_turns", "dialogue.confidence_min",
 	NULL,
 };
@@ -290,6 +291,17 @@ static void read_switches(struct dialogue *d)
 			d->confidence_min = min;
 		else
 			d->warning = "dialogue.confidence_min";
+	}
+	d->urgent_lead_min = DIALOGUE_DEFAULT_URGENT_LEAD_MIN;
+	value = dialogue_setting(d, "booking.urgent_lead_min");
+	if (value) {
+		char *end = NULL;
+		long minutes = strtol(value, &end, 10);
+
+		if (*end == '\0' && minutes >= 0 && minutes <= 240)
+			d->urgent_lead_min = (int)minutes;
+		else
+			d->warning = "booking.urgent_lead_min";
 	}
 	d->type_default = choose_type(d, "booking.type.default", "consultation", false);
 	for (size_t i = 0; d->type_default < 0 && i < d->type_count; i++) {
@@ -502,13 +514,18 @@ void dialogue_end(struct dialogue *d, struct dialogue_actions *out)
 
 void dialogue_not_understood(struct dialogue *d, struct dialogue_actions *out)
 {
+	dialogue_failed(d, out, false);
+}
+
+void dialogue_failed(struct dialogue *d, struct dialogue_actions *out, bool explained)
+{
 	if (d->failed_state != d->state) {
 		d->failed_state = d->state;
 		d->failures = 0;
 	}
 	d->failures++;
 	if (d->failures == 1)
-		dialogue_prompt(d, out, DIALOGUE_PROMPT_RETRY);
+		dialogue_prompt(d, out, explained ? DIALOGUE_PROMPT_NORMAL : DIALOGUE_PROMPT_RETRY);
 	else if (d->failures == 2)
 		dialogue_prompt(d, out, DIALOGUE_PROMPT_KEYPAD);
 	else
@@ -668,8 +685,9 @@ static void on_open(struct dialogue *d, const struct nlu_result *r, struct dialo
 		}
 		break;
 	case NLU_INTENT_OUT_OF_SCOPE:
+		/* Understood, but not for a practice's phone: it still counts as a failure. */
 		dialogue_say(d, out, "out_of_scope", NULL, 0);
-		dialogue_not_understood(d, out);
+		dialogue_failed(d, out, true);
 		return;
 	default:
 		break;

@@ -46,6 +46,8 @@
 #define DIALOGUE_MAX_DONE 16
 /* Caller turns (utterances, digits, silences) before the call is wrapped up. */
 #define DIALOGUE_DEFAULT_MAX_TURNS 40
+/* Minutes between the call and the earliest urgent slot offered: time to get there. */
+#define DIALOGUE_DEFAULT_URGENT_LEAD_MIN 30
 /* Recognition confidence below which the dialogue checks what it heard. */
 #define DIALOGUE_DEFAULT_CONFIDENCE_MIN 0.45f
 

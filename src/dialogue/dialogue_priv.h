@@ -163,6 +163,7 @@ struct dialogue {
 	int type_child;
 	unsigned max_turns;
 	float confidence_min;
+	int urgent_lead_min;      /* an urgent slot starts at least this long after the call */
 	bool recording;
 	const char *warning;
 	struct catalogue *catalogue;
@@ -231,6 +232,12 @@ struct dialogue {
 
 void dialogue_advance(struct dialogue *d, struct dialogue_actions *out);
 void dialogue_not_understood(struct dialogue *d, struct dialogue_actions *out);
+/*
+ * Count a failure at the current question: the question again, then its keypad form,
+ * then a handoff. `explained`: a SAY already told the caller why, so the first re-ask
+ * does not start with "I didn't understand".
+ */
+void dialogue_failed(struct dialogue *d, struct dialogue_actions *out, bool explained);
 void dialogue_record_done(struct dialogue *d, const struct dialogue_done *done);
 bool dialogue_something_done(const struct dialogue *d);
 /*

@@ -77,6 +77,18 @@ void dialogue_say_text(struct dialogue *d, struct dialogue_actions *out, const c
 
 /* ---- Spoken dates, names and lists ---- */
 
+/* "9 h", "10 h 30", "9:00", "10:30". */
+static void speak_time(const struct dialogue *d, enum nlu_lang lang, const struct civil_time *t,
+		       char *buf, size_t size)
+{
+	char hour[24], minute[24];
+	struct msg_param params[] = {{"hour", hour}, {"minute", minute}};
+
+	snprintf(hour, sizeof(hour), "%d", t->hour);
+	snprintf(minute, sizeof(minute), "%02d", t->minute);
+	dialogue_message(d, lang, t->minute ? "time" : "time.hour", params, 2, buf, size);
+}
+
 void dialogue_speak_slot(const struct dialogue *d, enum nlu_lang lang, int64_t start,
 			 char *buf, size_t size)
 {
@@ -84,13 +96,11 @@ void dialogue_speak_slot(const struct dialogue *d, enum nlu_lang lang, int64_t s
 	struct civil_time today_t = tz_to_local(d->tz, d->now, NULL);
 	int64_t day = tz_day_of(d->tz, start);
 	int64_t today = tz_day_of(d->tz, d->now);
-	char weekday_key[8], month_key[12], hour[4], minute[4], daynum[8], year[8];
+	char weekday_key[24], month_key[24], daynum[24], year[24];
 	char weekday[32], month[32], date[96], time[32];
 
 	snprintf(weekday_key, sizeof(weekday_key), "day.%d", civil_weekday(day));
 	snprintf(month_key, sizeof(month_key), "month.%d", t.month);
-	snprintf(hour, sizeof(hour), "%d", t.hour);
-	snprintf(minute, sizeof(minute), "%02d", t.minute);
 	snprintf(year, sizeof(year), "%d", t.year);
 	if (t.day == 1)
 		dialogue_message(d, lang, "day.first", NULL, 0, daynum, sizeof(daynum));
@@ -105,12 +115,7 @@ void dialogue_speak_slot(const struct dialogue *d, enum nlu_lang lang, int64_t s
 		dialogue_message(d, lang, t.year == today_t.year ? "date" : "date.year", params, 4,
 				 date, sizeof(date));
 	}
-	{
-		struct msg_param params[] = {{"hour", hour}, {"minute", minute}};
-
-		dialogue_message(d, lang, t.minute ? "time" : "time.hour", params, 2, time,
-				 sizeof(time));
-	}
+	speak_time(d, lang, &t, time, sizeof(time));
 	{
 		struct msg_param params[] = {{"date", date}, {"time", time}};
 		const char *key = day == today ? "slot.today" : day == today + 1 ? "slot.tomorrow"
@@ -118,6 +123,18 @@ void dialogue_speak_slot(const struct dialogue *d, enum nlu_lang lang, int64_t s
 
 		dialogue_message(d, lang, key, params, 2, buf, size);
 	}
+}
+
+/* A slot spoken after another on the same day: its time only. */
+static void speak_slot_after(const struct dialogue *d, enum nlu_lang lang, int64_t previous,
+			     int64_t start, char *buf, size_t size)
+{
+	struct civil_time t = tz_to_local(d->tz, start, NULL);
+
+	if (previous && tz_day_of(d->tz, previous) == tz_day_of(d->tz, start))
+		speak_time(d, lang, &t, buf, size);
+	else
+		dialogue_speak_slot(d, lang, start, buf, size);
 }
 
 void dialogue_speak_practitioner(const struct dialogue *d, enum nlu_lang lang, int index,
@@ -185,14 +202,14 @@ void dialogue_patient_name(const struct dialogue_patient *patient, char *buf, si
 								 : patient->last_name);
 }
 
-/* "jeudi 5 mars à 9 h avec le docteur Martin" */
+/* "jeudi 5 mars à 9 h avec le docteur Martin"; the time only after a slot of that day. */
 static void speak_slot_with(const struct dialogue *d, enum nlu_lang lang,
-			    const struct sched_slot *slot, char *buf, size_t size)
+			    const struct sched_slot *slot, int64_t previous, char *buf, size_t size)
 {
 	char when[160], who[160];
 	struct msg_param params[] = {{"slot", when}, {"practitioner", who}};
 
-	dialogue_speak_slot(d, lang, slot->start, when, sizeof(when));
+	speak_slot_after(d, lang, previous, slot->start, when, sizeof(when));
 	dialogue_speak_practitioner(d, lang, slot->practitioner, who, sizeof(who));
 	dialogue_message(d, lang, "slot.with", params, 2, buf, size);
 }
@@ -342,7 +359,7 @@ static void prompt_offer(struct dialogue *d, enum nlu_lang lang, struct prompt *
 	if (f->offer_count == 1) {
 		struct msg_param params[] = {{"slot", items[0]}};
 
-		speak_slot_with(d, lang, &f->offer[0], items[0], sizeof(items[0]));
+		speak_slot_with(d, lang, &f->offer[0], 0, items[0], sizeof(items[0]));
 		catalogue_copy_utf8(d->options[0], sizeof(d->options[0]), items[0]);
 		d->option_count = 1;
 		dialogue_message(d, lang, "ask.offer.one", params, 1, p->question,
@@ -355,12 +372,16 @@ static void prompt_offer(struct dialogue *d, enum nlu_lang lang, struct prompt *
 		return;
 	}
 	for (size_t i = 0; i < f->offer_count; i++) {
+		int64_t previous = i > 0 ? f->offer[i - 1].start : 0;
+
 		if (same)
-			dialogue_speak_slot(d, lang, f->offer[i].start, items[i], sizeof(items[i]));
+			speak_slot_after(d, lang, previous, f->offer[i].start, items[i],
+					 sizeof(items[i]));
 		else
-			speak_slot_with(d, lang, &f->offer[i], items[i], sizeof(items[i]));
+			speak_slot_with(d, lang, &f->offer[i], previous, items[i], sizeof(items[i]));
 		pointers[i] = items[i];
-		catalogue_copy_utf8(d->options[i], sizeof(d->options[i]), items[i]);
+		/* The options the language library matches carry the full date. */
+		dialogue_speak_slot(d, lang, f->offer[i].start, d->options[i], sizeof(d->options[i]));
 	}
 	d->option_count = f->offer_count;
 	dialogue_join(d, lang, pointers, f->offer_count, list, sizeof(list));

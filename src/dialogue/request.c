@@ -475,6 +475,7 @@ void dialogue_goodbye(struct dialogue *d, struct dialogue_actions *out, const ch
 {
 	if (lead_key)
 		dialogue_say(d, out, lead_key, NULL, 0);
-	dialogue_say(d, out, dialogue_something_done(d) ? "goodbye" : "goodbye.nothing", NULL, 0);
+	/* "I have recorded nothing" only when nothing was done or answered. */
+	dialogue_say(d, out, d->done_count ? "goodbye" : "goodbye.nothing", NULL, 0);
 	dialogue_end(d, out);
 }

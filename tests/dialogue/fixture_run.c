@@ -4,7 +4,8 @@
  * clock, the caller's lines fed one by one, each block of replies matched against its
  * expectations, then the store checked for what the call should have left.
  *
- * Usage: test_fixture FILE... ; exits 0 when every fixture passed.
+ * Usage: test_fixture FILE... ; exits 0 when every fixture passed. FIXTURE_VERBOSE=1
+ * prints each conversation.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -55,6 +56,8 @@ struct run {
 	bool transfer_ok;
 	bool transferred;
 	bool ended;
+	size_t before_count;        /* appointments booked before the call, by id */
+	int64_t *before;
 	char replies[REPLIES_MAX];  /* since the last caller line */
 	char history[REPLIES_MAX];  /* the whole conversation, for failure reports */
 	int failures;
@@ -391,15 +394,31 @@ static size_t count_actions(const struct record *rec, const char *kind)
 	return n;
 }
 
+/* The booked appointments of the agenda, from yesterday to well past the horizon. */
+static int booked_list(struct run *r, struct store_appointment **list, size_t *count)
+{
+	return store_appointments_range(r->st, r->now - 86400, r->now + 86400 * 400, 0, list,
+					count);
+}
+
+static bool booked_before(const struct run *r, int64_t id)
+{
+	for (size_t i = 0; i < r->before_count; i++) {
+		if (r->before[i] == id)
+			return true;
+	}
+	return false;
+}
+
+/* What the call booked: the appointments of the agenda that were not there before it. */
 static void check_booked(struct run *r, const struct line *l, const struct record *rec)
 {
 	char when[64] = "", who[64] = "";
 	struct store_appointment *list = NULL;
 	size_t count = 0, found = 0;
-	int64_t from = r->now - 86400 * 2, to = r->now + 86400 * 200;
 
 	sscanf(l->text + strlen("booked"), " %63s %63s", when, who);
-	if (store_appointments_range(r->st, from, to, 0, &list, &count) != 0) {
+	if (booked_list(r, &list, &count) != 0) {
 		fail(r, l->number, "listing appointments failed: %s", store_errmsg(r->st));
 		return;
 	}
@@ -407,11 +426,16 @@ static void check_booked(struct run *r, const struct line *l, const struct recor
 		int index = agenda_practitioner_index(r->agenda, list[i].practitioner_id);
 		const struct store_practitioner *p = agenda_practitioner(r->agenda, index);
 
-		if (strcmp(list[i].call_id, r->call_id) != 0)
+		if (booked_before(r, list[i].id))
 			continue;
 		found++;
+		if (!when[0])
+			continue;
 		if (strcmp(when, "none") == 0)
 			continue;
+		if (count_actions(rec, "move") == 0 && strcmp(list[i].source, "phone") != 0)
+			fail(r, l->number, "appointment %lld has source %s, not phone",
+			     (long long)list[i].id, list[i].source);
 		if (!local_minute_is(agenda_tz(r->agenda), list[i].start_utc, when))
 			fail(r, l->number, "booked appointment %lld does not start at %s",
 			     (long long)list[i].id, when);
@@ -422,8 +446,8 @@ static void check_booked(struct run *r, const struct line *l, const struct recor
 	if (strcmp(when, "none") == 0 ? found != 0 : found != 1)
 		fail(r, l->number, "%zu appointments booked by the call, expected %s", found,
 		     strcmp(when, "none") == 0 ? "none" : "one");
-	if (strcmp(when, "none") != 0 && count_actions(rec, "book") + count_actions(rec, "move") == 0)
-		fail(r, l->number, "the call record lists no booking");
+	if (strcmp(when, "none") != 0 && count_actions(rec, "book") + count_actions(rec, "move") != found)
+		fail(r, l->number, "the call record does not list the booking");
 	free(list);
 }
 
@@ -605,6 +629,19 @@ static int run_fixture(const char *path)
 		r->failures++;
 		goto out;
 	}
+	{
+		struct store_appointment *list = NULL;
+
+		if (booked_list(r, &list, &r->before_count) != 0 ||
+		    !(r->before = calloc(r->before_count + 1, sizeof(*r->before)))) {
+			r->failures++;
+			free(list);
+			goto out;
+		}
+		for (size_t i = 0; i < r->before_count; i++)
+			r->before[i] = list[i].id;
+		free(list);
+	}
 	converse(r);
 	session_destroy(r->session);
 	r->session = NULL;
@@ -616,7 +653,8 @@ static int run_fixture(const char *path)
 	json_decref(rec.summary);
 	json_decref(rec.transcript);
 	store_call_release(&rec.call);
-	if (r->failures)
+	/* FIXTURE_VERBOSE=1 prints every conversation, not only failing ones. */
+	if (r->failures || getenv("FIXTURE_VERBOSE"))
 		fprintf(stderr, "--- conversation in %s:\n%s---\n", path, r->history);
 out:
 	session_destroy(r->session);
@@ -627,6 +665,7 @@ out:
 	if (system(cleanup) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	failures = r->failures;
+	free(r->before);
 	fixture_free(fx);
 	free(fx);
 	free(r);

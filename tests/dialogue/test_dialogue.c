@@ -566,7 +566,7 @@ static void test_urgent_moves_off_routine(void)
 	search = fx_find(&f, DIALOGUE_ACTION_SEARCH);
 	TEST_REQUIRE(search != NULL);
 	TEST_CHECK(search->query.urgent);
-	TEST_EQ_INT(search->query.from, f.now);
+	TEST_EQ_INT(search->query.from, f.now + DIALOGUE_DEFAULT_URGENT_LEAD_MIN * 60);
 	TEST_EQ_INT(search->query.to, fx_march(&f, 3, 0, 0));
 	TEST_EQ_INT(search->query.practitioner, -1);
 	today = slot(&f, 2, 12, 0, FX_MARTIN);
@@ -726,7 +726,7 @@ static void test_not_understood_escalates(void)
 	fx_say(&f, &r);
 	TEST_CHECK(fx_asked(&f, "ask.open"));
 	TEST_CHECK(strstr(fx_last(&f)->text, "clavier") != NULL);
-	TEST_CHECK(strstr(fx_last(&f)->text, "taper 1") != NULL);
+	TEST_CHECK(strstr(fx_last(&f)->text, "tapez 1") != NULL);
 	fx_say(&f, &r);
 	/* Closed and no number to call back: the caller is told when to call again. */
 	TEST_CHECK(fx_said(&f, "handoff.intro"));
