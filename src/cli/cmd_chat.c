@@ -19,7 +19,7 @@
 
 /* Seconds a silence stands for on a fixed clock: the phone layer's usual timeout. */
 #define CHAT_SILENCE_S 8
-/* Longest input line; a longer one is read in pieces, each an utterance. */
+/* Maximum length of an input line; a longer one is read in pieces, each an utterance. */
 #define CHAT_LINE_MAX 4096
 
 static void usage(const struct cli_common *common)
@@ -304,7 +304,9 @@ int cmd_chat(int argc, char **argv)
 	config.call_id = call_id;
 	config.channel = "chat";
 	config.caller_number = chat.caller ? caller : NULL;
-	config.lang = chat.lang_given ? (chat.common.lang == NLU_LANG_EN ? "en" : "fr") : NULL;
+	config.lang = NULL;
+	if (chat.lang_given)
+		config.lang = chat.common.lang == NLU_LANG_EN ? "en" : "fr";
 	err = session_create(&chat.session, &config, chat.now);
 	if (err) {
 		cli_error(&chat.common, CLI_TEXT(&chat.common, "impossible de commencer l'appel : %s",

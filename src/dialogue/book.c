@@ -1,8 +1,8 @@
 /*
- * Booking: the type, the practitioner and the caller's preferred times become one search
- * per preference ("mardi ou jeudi matin" is two); two or three of the slots found are
- * offered, the chosen one is read back for an explicit yes, and only then booked. Moving
- * an appointment goes through the same search, offer and confirmation.
+ * Booking. The type, the practitioner and the caller's preferred times become one search
+ * per preference ("mardi ou jeudi matin" is two). Two or three of the slots found are
+ * offered, and the chosen one is read back for an explicit yes before it is booked.
+ * Moving an appointment goes through the same search, offer and confirmation.
  */
 #include <errno.h>
 #include <stdio.h>

