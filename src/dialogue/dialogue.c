@@ -46,6 +46,26 @@
  *     hang-up              -> ENDED; an interrupted urgent request leaves a task
  *     more than max_turns  -> handoff: transfer, else a callback task, else goodbye
  *
+ * Who handles what. Events: on_start(), on_utterance() (parse, red flags, confidence
+ * check), on_digits() (keys turned into a result for the question), on_silence(),
+ * on_hangup(), on_result() (one dialogue_on_*() per store result). An understood answer
+ * goes through dialogue_understood() (the rules above that hold in every state), then
+ * to its state's handler:
+ *
+ *   OPEN, ANYTHING_ELSE     on_open()                    dialogue.c
+ *   ASK_CANCEL_OR_MOVE      on_cancel_or_move()          dialogue.c
+ *   ASK_REQUEST_KIND        on_request_kind()            dialogue.c
+ *   CHECK                   on_check()                   dialogue.c
+ *   ASK_NAME, ASK_FIRST_NAME, ASK_BIRTH, ASK_WHICH, ASK_NEW
+ *                           dialogue_on_name() ... dialogue_on_new_patient()   identify.c
+ *   ASK_PRACTITIONER, ASK_WHEN, OFFER, CONFIRM, ASK_OTHER_PRACTITIONER
+ *                           dialogue_on_practitioner() ... dialogue_on_confirm()  book.c
+ *   ASK_APPOINTMENT         dialogue_on_appointment()    manage.c
+ *   ASK_DETAILS, ASK_PHONE  dialogue_on_details(), dialogue_on_phone()   request.c
+ *
+ * Each question is asked by dialogue_ask() (prompt.c), which sets the state and builds
+ * the question, its keypad choices and its expectation from the state.
+ *
  * Invariants, checked after every step in debug builds (check_invariants()):
  *   - state is WAIT exactly when a store action is pending, TRANSFERRING exactly when a
  *     transfer is, and that action is the last one emitted;
