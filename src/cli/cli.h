@@ -97,6 +97,7 @@ struct cli_command {
 
 /* Subcommands; each is implemented in cmd_NAME.c. */
 int cmd_version(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_slots(int argc, char **argv);
