@@ -20,6 +20,8 @@ static const struct cli_command commands[] = {
 	 "list staff tasks, emergencies first"},
 	{"user", cmd_user, "gère les comptes du tableau de bord (add, list, disable, passwd)",
 	 "manage the dashboard's accounts (add, list, disable, passwd)"},
+	{"serve", cmd_serve, "répond aux appels et sert le tableau de bord",
+	 "answer calls and serve the dashboard"},
 	{"version", cmd_version, "affiche la version", "print the version"},
 	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
 	 "understand one utterance (intent, urgency, entities)"},

@@ -202,11 +202,28 @@ static bool title_before(const struct nlu_tokens *raw, size_t pos)
 		word_in(raw, pos - 2, title_words));
 }
 
+/* Mark the normalised tokens said within raw tokens [from, to), by their byte spans. */
+static void mark_raw(const struct nlu_scan *scan, const struct nlu_tokens *raw, size_t from,
+		     size_t to, bool *explained)
+{
+	uint32_t start, end;
+
+	if (from >= to || to > raw->count)
+		return;
+	start = raw->token[from].start;
+	end = raw->token[to - 1].end;
+	for (size_t i = 0; i < scan->tokens->count && i < NLU_TOKENS_MAX; i++) {
+		if (scan->tokens->token[i].start >= start && scan->tokens->token[i].end <= end)
+			explained[i] = true;
+	}
+}
+
 static void practitioner_read(const struct nlu *nlu, const struct nlu_scan *scan,
 			      const struct nlu_tokens *raw, enum nlu_expect expect,
-			      struct nlu_entities *e)
+			      struct nlu_entities *e, bool *explained)
 {
 	const struct nlu_vocab_index *ix = nlu->vocab;
+	size_t found_at = 0, found_len = 0;
 
 	for (size_t pos = 0; pos < raw->count && e->practitioner < 0; pos++) {
 		for (size_t p = 0; p < ix->practitioner_count; p++) {
@@ -217,26 +234,26 @@ static void practitioner_read(const struct nlu *nlu, const struct nlu_scan *scan
 					  (pos > 0 && word_in(raw, pos - 1, with_words));
 			bool own = pos > 0 && word_in(raw, pos - 1, own_name_words);
 
+			size_t len = 0;
+
 			if (first && last && !own) {
-				e->practitioner = (int)p;
-				break;
+				len = first + last;
+			} else if ((last = name_at(raw, pos, &ix->last_name[p])) &&
+				   (titled || (by_context && !own && expect != NLU_EXPECT_NAME))) {
+				len = last;
+			} else if (first && (titled || expect == NLU_EXPECT_PRACTITIONER) && !own) {
+				len = first;
 			}
-			last = name_at(raw, pos, &ix->last_name[p]);
-			if (last && (titled || (by_context && !own)) && expect != NLU_EXPECT_NAME) {
+			if (len) {
 				e->practitioner = (int)p;
-				break;
-			}
-			if (last && titled) {
-				e->practitioner = (int)p;
-				break;
-			}
-			if (first && (titled || expect == NLU_EXPECT_PRACTITIONER) && !own) {
-				e->practitioner = (int)p;
+				found_at = pos;
+				found_len = len;
 				break;
 			}
 		}
 	}
-	(void)scan;
+	if (found_len)
+		mark_raw(scan, raw, found_at, found_at + found_len, explained);
 }
 
 static void specialty_read(const struct nlu *nlu, const struct nlu_scan *scan,
@@ -448,7 +465,8 @@ static int option_match(const struct nlu_input *input, const struct nlu_tokens *
 }
 
 static void choice_read(const struct nlu *nlu, const struct nlu_scan *scan,
-			const struct nlu_input *input, struct nlu_entities *e, bool *explained)
+			const struct nlu_input *input, struct nlu_entities *e, bool *explained,
+			struct nlu_token_range *span)
 {
 	static const char *const articles[] = {"le", "la", "les", "the", "l", NULL};
 	const struct nlu_tokens *t = scan->tokens;
@@ -473,14 +491,18 @@ static void choice_read(const struct nlu *nlu, const struct nlu_scan *scan,
 			e->choice = input->option_count ? (int)input->option_count : -1;
 		else
 			e->choice = (int)row->number;
-		mark(explained, pos > 0 && article ? pos - 1 : pos, pos + row->token_count);
+		span->from = pos > 0 && article ? pos - 1 : pos;
+		span->to = pos + row->token_count;
+		mark(explained, span->from, span->to);
 	}
 	/* "option 2", "numéro deux". */
 	if (e->choice == 0 && (h = first_unnegated(nlu, scan, optionword)) >= 0 &&
 	    nlu_number_parse(nlu, scan->lang, t, scan->hit[h].end, NLU_NUM_SMALL, &number) &&
 	    number.value >= 1 && number.value <= 20) {
 		e->choice = (int)number.value;
-		mark(explained, scan->hit[h].start, scan->hit[h].end + number.token_count);
+		span->from = scan->hit[h].start;
+		span->to = scan->hit[h].end + number.token_count;
+		mark(explained, span->from, span->to);
 	}
 	/* "celui de 10 h", "the one at three": compared with the options offered. */
 	if (e->choice == 0 && (h = first_unnegated(nlu, scan, choiceref)) >= 0 && input->options)
@@ -558,7 +580,8 @@ static const char *const edge_words[] = {
 	"le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "au", "aux", "a", "en",
 	"mon", "ma", "mes", "son", "sa", "ses", "qui", "que", "est", "ce", "c", "pour",
 	"the", "an", "my", "his", "her", "some", "of", "for", "to", "is", "with", "and", "et",
-	"very", "tres", "un", "peu", NULL};
+	"very", "tres", "un", "peu", "he's", "she's", "been", "i've", "has", "have", "i", "he",
+	"she", "it", "it's", "il", "elle", "je", NULL};
 
 static void reason_read(const struct nlu *nlu, const struct nlu_scan *scan, const bool *explained,
 			struct nlu_entities *e)
@@ -638,17 +661,18 @@ static void explain_request_words(const struct nlu *nlu, const struct nlu_scan *
 
 void nlu_entities_read(const struct nlu *nlu, const struct nlu_scan *scan,
 		       const struct nlu_tokens *raw, const struct nlu_input *input,
-		       bool *explained, struct nlu_result *result)
+		       bool *explained, struct nlu_result *result, struct nlu_token_range *choice)
 {
 	struct nlu_entities *e = &result->entities;
 
 	patient_read(nlu, scan, e, explained);
 	e->new_patient = first_unnegated(nlu, scan, concept_id(nlu, "newpatient")) >= 0;
 	e->practitioner_any = first_unnegated(nlu, scan, concept_id(nlu, "anypractitioner")) >= 0;
-	practitioner_read(nlu, scan, raw, input->expect, e);
+	practitioner_read(nlu, scan, raw, input->expect, e, explained);
 	specialty_read(nlu, scan, e, explained);
 	type_read(nlu, scan, e);
-	choice_read(nlu, scan, input, e, explained);
+	choice->from = choice->to = 0;
+	choice_read(nlu, scan, input, e, explained, choice);
 	language_read(nlu, scan, input->lang, e);
 	correction_read(nlu, scan, input, result);
 	explain_request_words(nlu, scan, explained);

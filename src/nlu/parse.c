@@ -167,8 +167,30 @@ static void intent_decide(const struct parse_work *w, const struct nlu_input *in
 	}
 }
 
+/*
+ * "le deuxième" read as a choice is not also the 2nd of the month: drop the time
+ * preferences said with the choice's words.
+ */
+static void when_drop_choice(const struct parse_work *w, const struct nlu_token_range *choice,
+			     struct nlu_entities *e)
+{
+	size_t kept = 0;
+
+	if (choice->from == choice->to || e->when_count != w->when.count)
+		return;
+	for (size_t i = 0; i < e->when_count; i++) {
+		const struct nlu_when_match *m = &w->when.item[i];
+
+		if (m->token_from < choice->to && choice->from < m->token_to)
+			continue;
+		e->when[kept++] = e->when[i];
+	}
+	e->when_count = kept;
+}
+
 int nlu_parse(const struct nlu *nlu, const struct nlu_input *input, struct nlu_result *result)
 {
+	struct nlu_token_range choice;
 	struct parse_work *w;
 	int err;
 
@@ -196,7 +218,8 @@ int nlu_parse(const struct nlu *nlu, const struct nlu_input *input, struct nlu_r
 	nlu_triage_read(nlu, &w->scan, &result->triage);
 	identity_read(nlu, input, w, &result->entities);
 	nlu_intent_score(nlu, &w->scan, input->expect, result->entities.when_count > 0, &w->scores);
-	nlu_entities_read(nlu, &w->scan, &w->raw, input, w->explained, result);
+	nlu_entities_read(nlu, &w->scan, &w->raw, input, w->explained, result, &choice);
+	when_drop_choice(w, &choice, &result->entities);
 	intent_decide(w, input, result);
 	if (result->intent != NLU_INTENT_CHANGE_LANGUAGE)
 		result->entities.language = input->lang;

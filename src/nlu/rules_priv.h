@@ -202,8 +202,14 @@ void nlu_vocab_index_destroy(struct nlu_vocab_index *index);
  * (names such as "Ben Ali" lose a filler word otherwise). explained marks tokens already
  * read as something else (dates and times); the reason is made of the others.
  */
+/* Tokens [from, to) of the normalised utterance; from == to when empty. */
+struct nlu_token_range {
+	size_t from;
+	size_t to;
+};
+
 void nlu_entities_read(const struct nlu *nlu, const struct nlu_scan *scan,
 		       const struct nlu_tokens *raw, const struct nlu_input *input,
-		       bool *explained, struct nlu_result *result);
+		       bool *explained, struct nlu_result *result, struct nlu_token_range *choice);
 
 #endif

@@ -178,7 +178,7 @@ static bool check_one(const struct nlu_result *r, const char *key, const char *v
 	if (strcmp(key, "when") == 0)
 		return e->when_count == (size_t)atoi(value);
 	if (strcmp(key, "reason") == 0)
-		return strstr(e->reason, value) != NULL;
+		return strcmp(value, "-") == 0 ? e->reason[0] == '\0' : strstr(e->reason, value) != NULL;
 	if (strcmp(key, "digits") == 0)
 		return strcmp(e->digits, value) == 0;
 	if (strcmp(key, "phone") == 0)
