@@ -564,7 +564,7 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 	struct today t;
 	struct civil_time local = tz_to_local(tz, now, NULL);
 	int64_t first, end;
-	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain;
+	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain = NLU_GRAIN_NONE;
 	int from = 0, to = 1440;
 	bool open_start = false, open_end = false;
 	int err;
