@@ -1,12 +1,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "civil.h"
 #include "fold.h"
 #include "test.h"
 #include "tz.h"
+#include "wav.h"
 
 static void civil_round_trip(void)
 {
@@ -268,6 +270,58 @@ static void fold_threads(void)
 	}
 }
 
+static void wav_round_trip(void)
+{
+	char path[512];
+	int16_t samples[1000];
+	struct wav_audio audio;
+
+	for (int i = 0; i < 1000; i++)
+		samples[i] = (int16_t)(i * 37 - 18000);
+	TEST_REQUIRE(wav_write_file(test_tmp_path(path, sizeof(path), "a.wav"), samples, 1000,
+				    8000) == 0);
+	TEST_REQUIRE(wav_read_file(&audio, path) == 0);
+	TEST_EQ_INT(audio.rate, 8000);
+	TEST_EQ_INT(audio.count, 1000);
+	TEST_CHECK(memcmp(audio.samples, samples, sizeof(samples)) == 0);
+	wav_audio_free(&audio);
+}
+
+static void wav_corpus_files(void)
+{
+	const char *corpus = getenv("PERMANENCE_CORPUS_DIR");
+	char path[1024];
+	struct wav_audio audio;
+
+	TEST_REQUIRE(corpus != NULL);
+	snprintf(path, sizeof(path), "%s/audio/fsdd_digits_en_8k/7_theo_0.wav", corpus);
+	TEST_REQUIRE(wav_read_file(&audio, path) == 0);
+	TEST_EQ_INT(audio.rate, 8000);
+	TEST_CHECK(audio.count > 1000);
+	wav_audio_free(&audio);
+	snprintf(path, sizeof(path), "%s/audio/speech_to_phrase_16k/fr/annuler.wav", corpus);
+	TEST_REQUIRE(wav_read_file(&audio, path) == 0);
+	TEST_EQ_INT(audio.rate, 16000);
+	wav_audio_free(&audio);
+}
+
+static void wav_malformed(void)
+{
+	static const uint8_t not_riff[] = "RIFX\0\0\0\0WAVE";
+	uint8_t truncated[44] = "RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0";
+	uint8_t bad_format[60];
+	struct wav_audio audio;
+
+	TEST_EQ_INT(wav_read_buffer(&audio, not_riff, sizeof(not_riff)), EINVAL);
+	TEST_EQ_INT(wav_read_buffer(&audio, truncated, 20), EINVAL);
+	TEST_EQ_INT(wav_read_buffer(&audio, truncated, sizeof(truncated)), EINVAL);
+	/* A fmt chunk that claims more bytes than the file has. */
+	memset(bad_format, 0, sizeof(bad_format));
+	memcpy(bad_format, "RIFF\x34\0\0\0WAVEfmt \xff\xff\0\0", 20);
+	TEST_EQ_INT(wav_read_buffer(&audio, bad_format, sizeof(bad_format)), EINVAL);
+	TEST_EQ_INT(wav_read_file(&audio, "/nonexistent/x.wav"), ENOENT);
+}
+
 static const struct test_case cases[] = {
 	TEST_CASE(civil_round_trip),	 TEST_CASE(civil_weekdays),
 	TEST_CASE(civil_invalid_dates),	 TEST_CASE(civil_easter),
@@ -276,6 +330,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(tz_unknown_zone),	 TEST_CASE(tz_iso8601),
 	TEST_CASE(tz_day_of_instants),	 TEST_CASE(fold_cases),
 	TEST_CASE(fold_bad_input),	 TEST_CASE(fold_threads),
+	TEST_CASE(wav_round_trip),	 TEST_CASE(wav_corpus_files),
+	TEST_CASE(wav_malformed),
 };
 
 int main(int argc, char **argv)
