@@ -5,7 +5,7 @@
  * Layout after nlu_lexicon_create():
  *   - entries[] sorted by (language, category id, folded tokens): a category of a
  *     language is one contiguous range, found in ranges[];
- *   - by_first[] holds pointers to the entries sorted by (language, first token,
+ *   - by_first[] contains pointers to the entries sorted by (language, first token,
  *     longest phrase first); an open-addressing hash table maps (language, first token)
  *     to its run in by_first[], so matching at a token costs one hash probe and a walk
  *     over the phrases that start with that word.

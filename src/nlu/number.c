@@ -1,8 +1,8 @@
 /*
  * Numbers in digits and in words, French and English.
  *
- * Words come from the lexicon (category "number": each word's value); this file only
- * knows how they compose:
+ * Words come from the lexicon (category "number": each word's value); this file composes
+ * them:
  *   below 100   French: "dix-sept" (10 + 7), "vingt et un", "soixante-dix-huit" (60 +
  *               18), "quatre-vingt-dix-sept" (80 + 17); English: "twenty-two".
  *   below 1000  "trois cents", "cent dix-huit", "dix-neuf cent", "a hundred and five".
@@ -18,7 +18,7 @@
 
 #include "nlu_priv.h"
 
-/* Values past this are not read as numbers (nobody says them to a secretary). */
+/* Values past this are not read as numbers: no caller gives a secretary such a figure. */
 #define NUMBER_MAX 1000000000000000LL
 
 struct reader {

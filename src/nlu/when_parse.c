@@ -1288,7 +1288,7 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		c->marked = n > 0;
 		return q + n - p;
 	}
-	/* "four in the evening", "5 du soir": the part of the day that follows says it. */
+	/* "four in the evening", "5 du soir": the part of the day that follows makes it a time. */
 	if (day_part(ps, q, &part) && !lx(ps, ps->c->this_, q))
 		bare_ok = true;
 	if (bare_ok && !lx(ps, ps->c->unit, q) && !lx(ps, ps->c->month, q) && !is_number(ps, q) &&
@@ -1763,7 +1763,7 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	return 0;
 }
 
-/* What one end of a date range leaves unsaid comes from the other: "du 13 au 15 juillet". */
+/* Fill the fields one end of a date range leaves unsaid from the other: "du 13 au 15 juillet". */
 static void fill_date(struct dt_date *d, const struct dt_date *from, bool d_is_start)
 {
 	if (d->set & (DT_REL | DT_WEEK | DT_MONTH_REL) || from->set & (DT_REL | DT_WEEK))
@@ -1977,7 +1977,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 		if ((n = parse_range(ps, p, NULL, 0, a)) != 0)
 			return n;
 	} else {
-		/* The first end of a range is what stands here alone, so it is read once. */
+		/* The first end of a range is read once and reused when no range follows. */
 		x_len = endpoint(ps, p, &x);
 		if (x_len && (n = parse_range(ps, p, &x, x_len, a)) != 0)
 			return n;
@@ -2303,7 +2303,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 	return n;
 }
 
-/* What one alternative leaves unsaid comes from its neighbour. */
+/* Fill the fields one alternative leaves unsaid from its neighbour. */
 static void share_between_groups(struct group *groups, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
