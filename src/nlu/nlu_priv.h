@@ -58,7 +58,8 @@ struct nlu_token {
 	uint32_t start;                /* byte span [start, end) in the original text */
 	uint32_t end;
 	/* Lexicon phrases starting with this word, found once by nlu_tokens_normalize():
-	 * NLU_LEX_UNKNOWN until then, 0 for none, else 1 + a lexicon bucket index. */
+	 * NLU_LEX_UNKNOWN until then, 0 for none, else 1 + a lexicon bucket index. Code
+	 * that rewrites `text` afterwards sets it back to NLU_LEX_UNKNOWN. */
 	uint32_t lex_bucket;
 	uint8_t lex_lang;
 	/* The categories of those phrases: NLU_LEX_MASK_CATEGORIES bits, or NULL. */
