@@ -425,7 +425,10 @@ int nlu_tokenize(const char *text, enum nlu_lang lang, struct nlu_tokens *tokens
 
 				if (i >= tk.len)
 					break;
-				next = classify(utf8_next(tk.text, tk.len, &i));
+				if (tk.text[i] < 0x80)
+					next = ascii_class[tk.text[i++]];
+				else
+					next = classify(utf8_next(tk.text, tk.len, &i));
 				if (next == CHAR_LETTER)
 					continue;
 				if (next == CHAR_APOSTROPHE && class_at(&tk, i) == CHAR_LETTER) {

@@ -911,9 +911,6 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 		d->rel_days = (int)e->number;
 		return q + e->token_count - p;
 	}
-	n = nth_of_month(ps, q, d);
-	if (n)
-		return q + n - p;
 	if ((is(ps, q, "au") || is(ps, q, "le")) && is(ps, q + 1, "mois") && is(ps, q + 2, "de")) {
 		q += 3;
 		month_alone_ok = true;
@@ -932,21 +929,24 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 	n = period_part(ps, q, d);
 	if (n)
 		return q + n - p;
+	n = nth_of_month(ps, q, d);
+	if (n)
+		return q + n - p;
 	if (skip_any(ps, q, articles) != q) {
 		article = true;
 		q = skip_any(ps, q, articles);
+		n = period_part(ps, q, d);
+		if (n)
+			return q + n - p;
+		n = nth_of_month(ps, q, d);
+		if (n)
+			return q + n - p;
 	}
 	/* "à partir du 15", "jusqu'au 10": the article is inside the bound just read. */
 	if (p >= 2 && (is(ps, p - 1, "du") || is(ps, p - 1, "au")) &&
 	    (is(ps, p - 2, "partir") || is(ps, p - 2, "jusque") || is(ps, p - 2, "apres") ||
 	     is(ps, p - 2, "avant") || is(ps, p - 2, "des")))
 		article = true;
-	n = period_part(ps, q, d);
-	if (n)
-		return q + n - p;
-	n = nth_of_month(ps, q, d);
-	if (n)
-		return q + n - p;
 
 	e = lx(ps, ps->c->relday, q);
 	if (e && e->numeric) {
