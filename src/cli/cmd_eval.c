@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "eval_datetime.h"
+#include "eval_nlu.h"
 #include "nlu.h"
 
 static void usage(const struct cli_common *common)
@@ -91,13 +92,17 @@ int cmd_eval(int argc, char **argv)
 	memset(&options, 0, sizeof(options));
 	options.corpus_dir = corpus;
 	options.rules_dir = rules;
+	if (argc >= 2 && strcmp(argv[1], "intents") == 0)
+		return eval_intents_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "triage") == 0)
+		return eval_triage_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "datetime") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			usage(&common);
 			return CLI_EXIT_OK;
 		}
-		cli_error(&common, CLI_TEXT(&common, "suite manquante ou inconnue : seule « datetime » existe",
-					    "missing or unknown suite: only 'datetime' exists"));
+		cli_error(&common, CLI_TEXT(&common, "suite manquante ou inconnue : datetime, intents ou triage",
+					    "missing or unknown suite: datetime, intents or triage"));
 		return CLI_EXIT_USAGE;
 	}
 	for (int i = 2; i < argc; i++) {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "nlu_priv.h"
+#include "rules_priv.h"
 
 static size_t string_size(const char *s)
 {
@@ -180,6 +180,15 @@ int nlu_create(struct nlu **nlup, const struct nlu_vocabulary *vocabulary)
 	err = period_windows_read(nlu);
 	if (!err)
 		err = vocabulary_copy(nlu, vocabulary);
+	if (err)
+		goto out;
+	err = nlu_rules_create(&nlu->rules, nlu->lexicon, why, sizeof(why));
+	if (err) {
+		if (err == EINVAL)
+			log_err("nlu", NULL, "invalid lexicon rule: %s", why);
+		goto out;
+	}
+	err = nlu_vocab_index_create(&nlu->vocab, nlu);
 out:
 	if (err) {
 		nlu_destroy(nlu);
@@ -193,6 +202,8 @@ void nlu_destroy(struct nlu *nlu)
 {
 	if (!nlu)
 		return;
+	nlu_vocab_index_destroy(nlu->vocab);
+	nlu_rules_destroy(nlu->rules);
 	nlu_lexicon_destroy(nlu->lexicon);
 	free(nlu->practitioners);
 	free(nlu->types);

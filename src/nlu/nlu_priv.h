@@ -253,6 +253,9 @@ const struct nlu_lex_entry *nlu_lexicon_entry(const struct nlu_lexicon *lex, siz
 /* ---- The engine ---- */
 
 /* Category ids looked up once in nlu_create(), for the hot paths; -1 when absent. */
+struct nlu_rules;
+struct nlu_vocab_index;
+
 struct nlu_categories {
 	int filler;
 	int number;       /* cardinal number words: value is the number */
@@ -304,6 +307,8 @@ struct nlu {
 	struct nlu_appointment_type *types;
 	size_t type_count;
 	char *vocabulary_strings;  /* one block that the copied strings point into */
+	struct nlu_rules *rules;   /* concepts, red-flag and intent rules (rules_priv.h) */
+	struct nlu_vocab_index *vocab; /* the vocabulary tokenised (rules_priv.h) */
 };
 
 /* ---- Numbers ---- */
