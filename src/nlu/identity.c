@@ -545,9 +545,12 @@ int nlu_entities_extract(const struct nlu *nlu, const struct nlu_input *input,
 		err = nlu_when_extract(nlu, input->lang, tokens, input->now, input->tz, &when);
 		if (err)
 			return err;
-		entities->when_count = when.count;
-		for (size_t i = 0; i < when.count; i++)
-			entities->when[i] = when.item[i].when;
+		/* A time in the past describes symptoms ("depuis hier"), never a preference. */
+		entities->when_count = 0;
+		for (size_t i = 0; i < when.count; i++) {
+			if (!when.item[i].past)
+				entities->when[entities->when_count++] = when.item[i].when;
+		}
 		entities->duration_minutes = when.duration_minutes;
 	}
 	nlu_phone_extract(nlu, input->lang, tokens,
