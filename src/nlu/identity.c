@@ -21,17 +21,6 @@ static const struct nlu_lex_entry *lex_at(const struct nlu *nlu, enum nlu_lang l
 	return nlu_lexicon_match(nlu->lexicon, lang, id, tokens, pos);
 }
 
-static bool has_tag(const struct nlu_lex_entry *e, const char *tag)
-{
-	size_t n = strlen(tag);
-
-	for (const char *p = e->tags; (p = strstr(p, tag)) != NULL; p += n)
-		if ((p == e->tags || p[-1] == ',' || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-	return false;
-}
-
 /* True when one of the category's phrases occurs anywhere in the tokens. */
 static bool cue_present(const struct nlu *nlu, enum nlu_lang lang, const char *category,
 			const struct nlu_tokens *tokens)
@@ -424,7 +413,7 @@ static size_t name_start(const struct nlu *nlu, enum nlu_lang lang, const struct
 		const struct nlu_lex_entry *e = lex_at(nlu, lang, "name_lead", tk, i);
 		size_t q;
 
-		if (!e || (!expected && has_tag(e, "weak")))
+		if (!e || (!expected && ((e)->tag_bits & NLU_TAG_WEAK)))
 			continue;
 		q = i + e->token_count;
 		while (q < tk->count && (lex_at(nlu, lang, "title", tk, q) ||
@@ -556,9 +545,12 @@ int nlu_entities_extract(const struct nlu *nlu, const struct nlu_input *input,
 		err = nlu_when_extract(nlu, input->lang, tokens, input->now, input->tz, &when);
 		if (err)
 			return err;
-		entities->when_count = when.count;
-		for (size_t i = 0; i < when.count; i++)
-			entities->when[i] = when.item[i].when;
+		/* A time in the past describes symptoms ("depuis hier"), never a preference. */
+		entities->when_count = 0;
+		for (size_t i = 0; i < when.count; i++) {
+			if (!when.item[i].past)
+				entities->when[entities->when_count++] = when.item[i].when;
+		}
 		entities->duration_minutes = when.duration_minutes;
 	}
 	nlu_phone_extract(nlu, input->lang, tokens,

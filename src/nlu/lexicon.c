@@ -5,7 +5,7 @@
  * Layout after nlu_lexicon_create():
  *   - entries[] sorted by (language, category id, folded tokens): a category of a
  *     language is one contiguous range, found in ranges[];
- *   - by_first[] holds pointers to the entries sorted by (language, first token,
+ *   - by_first[] contains pointers to the entries sorted by (language, first token,
  *     longest phrase first); an open-addressing hash table maps (language, first token)
  *     to its run in by_first[], so matching at a token costs one hash probe and a walk
  *     over the phrases that start with that word.
@@ -23,10 +23,15 @@ struct lex_range {
 	size_t count;
 };
 
+/* Categories a bucket's mask can tell apart; others are found by walking the bucket. */
+#define LEX_MASK_CATEGORIES NLU_LEX_MASK_CATEGORIES
+
 struct lex_bucket {
 	uint32_t hash;  /* 0 marks an empty bucket */
 	uint32_t first; /* run in by_first[] */
 	uint32_t count;
+	/* Categories of the bucket's phrases, so most failed matches cost one bit test. */
+	uint64_t categories[LEX_MASK_CATEGORIES / 64];
 };
 
 struct nlu_lexicon {
@@ -115,6 +120,29 @@ static int push_token(struct builder *b, const char *text, size_t len)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	unsigned bit;
+} known_tags[] = {
+	{"abbr", NLU_TAG_ABBR},		  {"ambiguous", NLU_TAG_AMBIGUOUS},
+	{"alone", NLU_TAG_ALONE},	  {"digit_only", NLU_TAG_DIGIT_ONLY},
+	{"multiplier", NLU_TAG_MULTIPLIER}, {"plural", NLU_TAG_PLURAL},
+	{"weak", NLU_TAG_WEAK},		  {"am", NLU_TAG_AM},
+	{"pm", NLU_TAG_PM},		  {"night", NLU_TAG_NIGHT},
+	{"today_pm", NLU_TAG_TODAY_PM},
+};
+
+bool nlu_lex_has_tag(const struct nlu_lex_entry *entry, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	for (const char *p = entry->tags; (p = strstr(p, tag)) != NULL; p += n)
+		if ((p == entry->tags || p[-1] == ',' || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+	return false;
+}
+
 static char *trim(char *s)
 {
 	char *end;
@@ -191,6 +219,9 @@ static int row_parse(struct builder *b, char *line, const char *path, unsigned l
 	e->value = field[2];
 	e->tags = nfield > 3 ? field[3] : "";
 	e->numeric = parse_integer(e->value, &e->number);
+	for (size_t k = 0; k < sizeof(known_tags) / sizeof(known_tags[0]); k++)
+		if (nlu_lex_has_tag(e, known_tags[k].name))
+			e->tag_bits |= known_tags[k].bit;
 	e->lang = lang;
 	e->path = path;
 	e->line = lineno;
@@ -417,6 +448,12 @@ static int build_index(struct nlu_lexicon *lex)
 		lex->buckets[slot].hash = h;
 		lex->buckets[slot].first = (uint32_t)i;
 		lex->buckets[slot].count = (uint32_t)run;
+		for (size_t k = i; k < i + run; k++) {
+			int id = lex->by_first[k]->category_id;
+
+			if (id >= 0 && id < LEX_MASK_CATEGORIES)
+				lex->buckets[slot].categories[id / 64] |= 1ULL << (id % 64);
+		}
 		i += run;
 	}
 	return 0;
@@ -521,6 +558,31 @@ size_t nlu_lexicon_category(const struct nlu_lexicon *lex, enum nlu_lang lang,
 
 /* The run of by_first[] whose phrases start with `word` in `lang`. */
 static const struct lex_bucket *bucket_find(const struct nlu_lexicon *lex, enum nlu_lang lang,
+					    const char *word);
+
+/* The bucket of a token: cached by nlu_tokens_index(), else looked up. */
+static const struct lex_bucket *token_bucket(const struct nlu_lexicon *lex, enum nlu_lang lang,
+					     const struct nlu_token *t)
+{
+	if (t->lex_bucket != NLU_LEX_UNKNOWN && t->lex_lang == lang)
+		return t->lex_bucket ? &lex->buckets[t->lex_bucket - 1] : NULL;
+	return bucket_find(lex, lang, t->text);
+}
+
+void nlu_lexicon_index_tokens(const struct nlu_lexicon *lex, enum nlu_lang lang,
+			      struct nlu_tokens *tokens)
+{
+	for (size_t i = 0; i < tokens->count; i++) {
+		struct nlu_token *t = &tokens->token[i];
+		const struct lex_bucket *bk = bucket_find(lex, lang, t->text);
+
+		t->lex_bucket = bk ? (uint32_t)(bk - lex->buckets) + 1 : 0;
+		t->lex_lang = (uint8_t)lang;
+		t->lex_categories = bk ? bk->categories : NULL;
+	}
+}
+
+static const struct lex_bucket *bucket_find(const struct nlu_lexicon *lex, enum nlu_lang lang,
 					    const char *word)
 {
 	uint32_t h = hash_key(lang, word);
@@ -544,7 +606,9 @@ static bool phrase_at(const struct nlu_lex_entry *e, const struct nlu_tokens *to
 	if (pos + e->token_count > tokens->count)
 		return false;
 	for (size_t k = 1; k < e->token_count; k++) {
-		if (strcmp(e->tokens[k], tokens->token[pos + k].text) != 0)
+		const char *word = tokens->token[pos + k].text;
+
+		if (e->tokens[k][0] != word[0] || strcmp(e->tokens[k], word) != 0)
 			return false;
 	}
 	return true;
@@ -558,8 +622,11 @@ const struct nlu_lex_entry *nlu_lexicon_match(const struct nlu_lexicon *lex,
 
 	if (pos >= tokens->count)
 		return NULL;
-	bk = bucket_find(lex, lang, tokens->token[pos].text);
+	bk = token_bucket(lex, lang, &tokens->token[pos]);
 	if (!bk)
+		return NULL;
+	if (category_id >= 0 && category_id < LEX_MASK_CATEGORIES &&
+	    !(bk->categories[category_id / 64] & (1ULL << (category_id % 64))))
 		return NULL;
 	for (uint32_t k = 0; k < bk->count; k++) {
 		const struct nlu_lex_entry *e = lex->by_first[bk->first + k];
@@ -579,7 +646,7 @@ size_t nlu_lexicon_matches(const struct nlu_lexicon *lex, enum nlu_lang lang,
 
 	if (pos >= tokens->count)
 		return 0;
-	bk = bucket_find(lex, lang, tokens->token[pos].text);
+	bk = token_bucket(lex, lang, &tokens->token[pos]);
 	if (!bk)
 		return 0;
 	for (uint32_t k = 0; k < bk->count; k++) {

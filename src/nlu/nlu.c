@@ -75,6 +75,7 @@ static void date_categories_find(struct nlu *nlu)
 	c->weekday = nlu_lexicon_category_id(lex, "weekday");
 	c->relday = nlu_lexicon_category_id(lex, "relday");
 	c->daypart = nlu_lexicon_category_id(lex, "daypart");
+	c->daypart_lead = nlu_lexicon_category_id(lex, "daypart_lead");
 	c->clock = nlu_lexicon_category_id(lex, "clock");
 	c->hour_mark = nlu_lexicon_category_id(lex, "hour_mark");
 	c->minute_phrase = nlu_lexicon_category_id(lex, "minute_phrase");
@@ -231,4 +232,9 @@ const char *nlu_grain_name(enum nlu_grain grain)
 		return "year";
 	}
 	return "none";
+}
+
+void nlu_tokens_index(const struct nlu *nlu, enum nlu_lang lang, struct nlu_tokens *tokens)
+{
+	nlu_lexicon_index_tokens(nlu->lexicon, lang, tokens);
 }

@@ -57,7 +57,34 @@ struct nlu_token {
 	uint16_t flags;
 	uint32_t start;                /* byte span [start, end) in the original text */
 	uint32_t end;
+	/* Lexicon phrases starting with this word, found once by nlu_tokens_normalize():
+	 * NLU_LEX_UNKNOWN until then, 0 for none, else 1 + a lexicon bucket index. Code
+	 * that rewrites `text` afterwards sets it back to NLU_LEX_UNKNOWN. */
+	uint32_t lex_bucket;
+	uint8_t lex_lang;
+	/* The categories of those phrases: NLU_LEX_MASK_CATEGORIES bits, or NULL. */
+	const uint64_t *lex_categories;
 };
+
+#define NLU_LEX_UNKNOWN UINT32_MAX
+/* Category ids below this are kept in a bit mask per word (lexicon.c). */
+#define NLU_LEX_MASK_CATEGORIES 256
+
+/*
+ * False when no lexicon phrase of that category can start at this token, known without a
+ * lookup once the token was indexed (nlu_tokens_index()); true when it may.
+ */
+static inline bool nlu_token_may_start(const struct nlu_token *t, enum nlu_lang lang,
+				       int category_id)
+{
+	if (t->lex_bucket == NLU_LEX_UNKNOWN || t->lex_lang != (uint8_t)lang)
+		return true;
+	if (t->lex_bucket == 0 || category_id < 0)
+		return t->lex_bucket != 0;
+	if (category_id >= NLU_LEX_MASK_CATEGORIES)
+		return true;
+	return (t->lex_categories[category_id / 64] >> (category_id % 64)) & 1;
+}
 
 struct nlu_tokens {
 	const char *source;            /* the original text, not owned */
@@ -89,6 +116,12 @@ struct nlu;
  */
 void nlu_tokens_normalize(const struct nlu *nlu, enum nlu_lang lang, unsigned options,
 			  struct nlu_tokens *tokens);
+
+/*
+ * Look every token up in the lexicon once, so later matches at that token skip the hash
+ * probe. nlu_tokens_normalize() calls it; matching works without it, only slower.
+ */
+void nlu_tokens_index(const struct nlu *nlu, enum nlu_lang lang, struct nlu_tokens *tokens);
 
 /*
  * Write tokens [from, to) separated by single spaces into buf (always NUL-terminated).
@@ -139,7 +172,24 @@ struct nlu_lex_entry {
 	const char *const *tokens; /* the phrase tokenised and folded */
 	const char *path;          /* source file, "fr/numbers.tsv" */
 	unsigned line;             /* 1-based line in that file */
+	unsigned tag_bits;         /* NLU_TAG_* found in tags, for the hot paths */
 };
+
+/* Tags the number, date and identity code test on every match (see lexicon/README.md). */
+#define NLU_TAG_ABBR 0x001
+#define NLU_TAG_AMBIGUOUS 0x002
+#define NLU_TAG_ALONE 0x004
+#define NLU_TAG_DIGIT_ONLY 0x008
+#define NLU_TAG_MULTIPLIER 0x010
+#define NLU_TAG_PLURAL 0x020
+#define NLU_TAG_WEAK 0x040
+#define NLU_TAG_AM 0x080
+#define NLU_TAG_PM 0x100
+#define NLU_TAG_NIGHT 0x200
+#define NLU_TAG_TODAY_PM 0x400
+
+/* True when a comma- or space-separated tag is among the row's tags. */
+bool nlu_lex_has_tag(const struct nlu_lex_entry *entry, const char *tag);
 
 struct nlu_lexicon;
 
@@ -192,6 +242,10 @@ const struct nlu_lex_entry *nlu_lexicon_find(const struct nlu_lexicon *lex,
 					     enum nlu_lang lang, int category_id,
 					     const char *phrase);
 
+/* Cache in each token the lexicon bucket of its word (see nlu_tokens_index()). */
+void nlu_lexicon_index_tokens(const struct nlu_lexicon *lex, enum nlu_lang lang,
+			      struct nlu_tokens *tokens);
+
 /* Total rows, and row i (0 <= i < count) in (language, category, phrase) order. */
 size_t nlu_lexicon_size(const struct nlu_lexicon *lex);
 const struct nlu_lex_entry *nlu_lexicon_entry(const struct nlu_lexicon *lex, size_t i);
@@ -217,7 +271,7 @@ struct nlu_categories {
 
 /* Category ids of the date and time words (lexicon/<lang>/dates.tsv). */
 struct nlu_date_categories {
-	int month, weekday, relday, daypart, clock, hour_mark, minute_phrase;
+	int month, weekday, relday, daypart, daypart_lead, clock, hour_mark, minute_phrase;
 	int minute_before, minute_past, minute_to, meridiem, unit;
 	int next, last, this_, week_later, period_part;
 	int range_start, range_end, bound_after, bound_before, or_, except, except_gap;

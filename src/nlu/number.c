@@ -1,8 +1,8 @@
 /*
  * Numbers in digits and in words, French and English.
  *
- * Words come from the lexicon (category "number": each word's value); this file only
- * knows how they compose:
+ * Words come from the lexicon (category "number": each word's value); this file composes
+ * them:
  *   below 100   French: "dix-sept" (10 + 7), "vingt et un", "soixante-dix-huit" (60 +
  *               18), "quatre-vingt-dix-sept" (80 + 17); English: "twenty-two".
  *   below 1000  "trois cents", "cent dix-huit", "dix-neuf cent", "a hundred and five".
@@ -18,7 +18,7 @@
 
 #include "nlu_priv.h"
 
-/* Values past this are not read as numbers (nobody says them to a secretary). */
+/* Values past this are not read as numbers: no caller gives a secretary such a figure. */
 #define NUMBER_MAX 1000000000000000LL
 
 struct reader {
@@ -42,23 +42,10 @@ struct part {
 static const struct nlu_lex_entry *entry_at(const struct reader *r, int category, size_t pos)
 {
 	if (category < 0 || pos >= r->tokens->count ||
-	    r->tokens->token[pos].kind != NLU_TOKEN_WORD)
+	    r->tokens->token[pos].kind != NLU_TOKEN_WORD ||
+	    !nlu_token_may_start(&r->tokens->token[pos], r->lang, category))
 		return NULL;
 	return nlu_lexicon_match(r->nlu->lexicon, r->lang, category, r->tokens, pos);
-}
-
-static bool has_tag(const struct nlu_lex_entry *e, const char *tag)
-{
-	const char *p = e->tags;
-	size_t n = strlen(tag);
-
-	while ((p = strstr(p, tag)) != NULL) {
-		if ((p == e->tags || p[-1] == ',' || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		p += n;
-	}
-	return false;
 }
 
 /* A number word at pos, not a digit-only one ("oh") nor a multiplier ("dozen"). */
@@ -66,7 +53,7 @@ static const struct nlu_lex_entry *word_at(const struct reader *r, size_t pos)
 {
 	const struct nlu_lex_entry *e = entry_at(r, r->nlu->cat.number, pos);
 
-	if (!e || !e->numeric || has_tag(e, "digit_only") || has_tag(e, "multiplier"))
+	if (!e || !e->numeric || ((e)->tag_bits & NLU_TAG_DIGIT_ONLY) || ((e)->tag_bits & NLU_TAG_MULTIPLIER))
 		return NULL;
 	return e;
 }
@@ -78,7 +65,7 @@ static const struct nlu_lex_entry *ordinal_at(const struct reader *r, size_t pos
 
 	if (!e || !e->numeric || e->number < 1)
 		return NULL;
-	if (!first && has_tag(e, "alone"))
+	if (!first && ((e)->tag_bits & NLU_TAG_ALONE))
 		return NULL;
 	return e;
 }
@@ -193,7 +180,7 @@ static bool below_100_en(const struct reader *r, size_t pos, struct part *p)
 	struct part more;
 
 	memset(p, 0, sizeof(*p));
-	if (e && e->numeric && has_tag(e, "digit_only")) {
+	if (e && e->numeric && ((e)->tag_bits & NLU_TAG_DIGIT_ONLY)) {
 		/* "oh six": a zero said before a digit. */
 		if (!unit_at(r, pos + e->token_count, 0, 9, &more) || more.ordinal)
 			return false;
@@ -458,7 +445,7 @@ static bool words_number(const struct reader *r, size_t pos, struct nlu_number *
 			pair_reading(r, pos, &pair, &p);
 		/* "two dozen", "two hundred dozens". */
 		dozen = entry_at(r, r->nlu->cat.number, pos + p.len);
-		if (!p.ordinal && dozen && dozen->numeric && has_tag(dozen, "multiplier") &&
+		if (!p.ordinal && dozen && dozen->numeric && ((dozen)->tag_bits & NLU_TAG_MULTIPLIER) &&
 		    p.value * dozen->number <= NUMBER_MAX) {
 			p.value *= dozen->number;
 			p.len += dozen->token_count;
@@ -566,7 +553,7 @@ static size_t multiplier(const struct reader *r, size_t at, double *factor)
 	e = entry_at(r, r->nlu->cat.number, at);
 	if (e && e->numeric &&
 	    (e->number == 1000 || e->number == 1000000 || e->number == 1000000000 ||
-	     has_tag(e, "multiplier"))) {
+	     ((e)->tag_bits & NLU_TAG_MULTIPLIER))) {
 		*factor = (double)e->number;
 		return e->token_count;
 	}

@@ -101,6 +101,42 @@ static enum char_class classify(unsigned cp)
 	}
 }
 
+/* classify() of each ASCII code point, for the tokenizer's fast path. */
+static const unsigned char ascii_class[128] = {
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_SPACE, CHAR_SPACE, CHAR_SPACE,
+	CHAR_SPACE, CHAR_PUNCT, CHAR_IGNORED, CHAR_PUNCT,
+	CHAR_PUNCT, CHAR_PUNCT, CHAR_PUNCT, CHAR_APOSTROPHE,
+	CHAR_PUNCT, CHAR_PUNCT, CHAR_IGNORED, CHAR_PUNCT,
+	CHAR_PUNCT, CHAR_HYPHEN, CHAR_PUNCT, CHAR_PUNCT,
+	CHAR_DIGIT, CHAR_DIGIT, CHAR_DIGIT, CHAR_DIGIT,
+	CHAR_DIGIT, CHAR_DIGIT, CHAR_DIGIT, CHAR_DIGIT,
+	CHAR_DIGIT, CHAR_DIGIT, CHAR_PUNCT, CHAR_PUNCT,
+	CHAR_IGNORED, CHAR_PUNCT, CHAR_IGNORED, CHAR_PUNCT,
+	CHAR_PUNCT, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_IGNORED,
+	CHAR_IGNORED, CHAR_IGNORED, CHAR_IGNORED, CHAR_IGNORED,
+	CHAR_APOSTROPHE, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_LETTER,
+	CHAR_LETTER, CHAR_LETTER, CHAR_LETTER, CHAR_IGNORED,
+	CHAR_IGNORED, CHAR_IGNORED, CHAR_IGNORED, CHAR_SPACE,
+};
+
 /* French elided words, folded, and how they are written out. */
 static const struct {
 	const char *prefix;
@@ -134,6 +170,8 @@ static struct nlu_token *token_add(struct tokenizer *tk, enum nlu_token_kind kin
 	memset(t, 0, sizeof(*t));
 	t->kind = (uint8_t)kind;
 	t->flags = (uint16_t)flags;
+	t->lex_bucket = NLU_LEX_UNKNOWN;
+	t->lex_categories = NULL;
 	t->start = (uint32_t)start;
 	t->end = (uint32_t)end;
 	return t;
@@ -160,6 +198,26 @@ static void word_fold(struct tokenizer *tk, struct nlu_token *t, size_t start, s
 	char folded[4 * NLU_TOKEN_TEXT_MAX];
 	size_t n = 0, i = start;
 	bool ascii = true;
+
+	/* A plain ASCII word is only lowered: most words take this path. */
+	for (size_t k = start; k < end && ascii; k++)
+		ascii = tk->text[k] < 0x80;
+	if (ascii) {
+		for (size_t k = start; k < end && n + 1 < sizeof(raw); k++) {
+			char c = (char)tk->text[k];
+
+			raw[n++] = c == '`' ? '\'' : c;
+		}
+		if (n > 0 && raw[0] >= 'A' && raw[0] <= 'Z')
+			t->flags |= NLU_TOKEN_CAPITAL;
+		for (size_t k = 0; k < n; k++)
+			if (raw[k] >= 'A' && raw[k] <= 'Z')
+				raw[k] = (char)(raw[k] - 'A' + 'a');
+		if (end - start >= sizeof(raw))
+			t->flags |= NLU_TOKEN_CUT;
+		text_set(t, raw, n);
+		return;
+	}
 
 	/* Copy the word with apostrophes made ASCII; a word past the buffer is cut. */
 	while (i < end) {
@@ -316,8 +374,17 @@ int nlu_tokenize(const char *text, enum nlu_lang lang, struct nlu_tokens *tokens
 
 	while (i < tk.len && !tk.full) {
 		size_t start = i;
-		unsigned cp = utf8_next(tk.text, tk.len, &i);
-		enum char_class cls = classify(cp);
+		unsigned cp;
+		enum char_class cls;
+
+		/* Plain ASCII letters and spaces, the common case, skip the decoder. */
+		if (tk.text[i] < 0x80) {
+			cp = tk.text[i++];
+			cls = ascii_class[cp];
+		} else {
+			cp = utf8_next(tk.text, tk.len, &i);
+			cls = classify(cp);
+		}
 
 		switch (cls) {
 		case CHAR_SPACE:
@@ -358,7 +425,10 @@ int nlu_tokenize(const char *text, enum nlu_lang lang, struct nlu_tokens *tokens
 
 				if (i >= tk.len)
 					break;
-				next = classify(utf8_next(tk.text, tk.len, &i));
+				if (tk.text[i] < 0x80)
+					next = ascii_class[tk.text[i++]];
+				else
+					next = classify(utf8_next(tk.text, tk.len, &i));
 				if (next == CHAR_LETTER)
 					continue;
 				if (next == CHAR_APOSTROPHE && class_at(&tk, i) == CHAR_LETTER) {
@@ -404,16 +474,28 @@ static bool is_filler(const struct nlu *nlu, enum nlu_lang lang, const struct nl
 
 	if (nlu->cat.filler < 0 || tokens->token[i].kind != NLU_TOKEN_WORD)
 		return false;
+	if (tokens->token[i].lex_bucket == 0 && tokens->token[i].len < 4)
+		return false;
 	e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, tokens, i);
 	if (e && e->token_count == 1)
 		return true;
-	/* A drawn-out filler: "euuuh", "ummm". */
+	/* A drawn-out filler: "euuuh", "ummm"; only a word with a letter three times in a row. */
+	{
+		const char *w = tokens->token[i].text;
+		bool drawn = false;
+
+		for (size_t k = 2; w[k] && !drawn; k++)
+			drawn = w[k] == w[k - 1] && w[k] == w[k - 2];
+		if (!drawn)
+			return false;
+	}
 	one.source = tokens->source;
 	one.count = 1;
 	one.truncated = false;
 	one.token[0] = tokens->token[i];
 	squeeze(tokens->token[i].text, one.token[0].text, sizeof(one.token[0].text));
 	one.token[0].len = (uint8_t)strlen(one.token[0].text);
+	one.token[0].lex_bucket = NLU_LEX_UNKNOWN;
 	if (one.token[0].len == tokens->token[i].len)
 		return false;
 	e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, &one, 0);
@@ -434,6 +516,8 @@ void nlu_tokens_normalize(const struct nlu *nlu, enum nlu_lang lang, unsigned op
 {
 	size_t kept = 0;
 
+	/* Look every word up once; the compaction below keeps what was found. */
+	nlu_tokens_index(nlu, lang, tokens);
 	for (size_t i = 0; i < tokens->count; i++) {
 		struct nlu_token *t = &tokens->token[i];
 
@@ -481,7 +565,8 @@ int nlu_tokens_join(const struct nlu_tokens *tokens, size_t from, size_t to, cha
 
 bool nlu_token_is(const struct nlu_tokens *tokens, size_t i, const char *word)
 {
-	return i < tokens->count && strcmp(tokens->token[i].text, word) == 0;
+	return i < tokens->count && tokens->token[i].text[0] == word[0] &&
+	       strcmp(tokens->token[i].text, word) == 0;
 }
 
 struct nlu_span nlu_tokens_span(const struct nlu_tokens *tokens, size_t from, size_t to)

@@ -10,9 +10,22 @@
  * relative to the reference instant.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "when_priv.h"
+
+/*
+ * Numbers read at each token, kept for the utterance: the grammars try the same token
+ * as a day, an hour, a count and a year, and reading it once saves that work.
+ */
+#define MEMO_TOKENS 64 /* tokens past this are read each time */
+
+struct number_memo {
+	uint64_t known[2]; /* bit per token: [small, integer] */
+	uint64_t found[2];
+	struct nlu_number number[2][MEMO_TOKENS];
+};
 
 struct parser {
 	const struct nlu *nlu;
@@ -20,6 +33,7 @@ struct parser {
 	enum nlu_lang lang;
 	const struct nlu_tokens *tk;
 	size_t n;
+	struct number_memo *memo; /* may be NULL */
 };
 
 enum atom_kind {
@@ -53,16 +67,21 @@ struct atom {
 
 /* ---- Token helpers ---- */
 
-static const struct nlu_lex_entry *lx(const struct parser *ps, int category, size_t p)
+static inline const struct nlu_lex_entry *lx(const struct parser *ps, int category, size_t p)
 {
-	if (category < 0 || p >= ps->n)
+	if (category < 0 || p >= ps->n || !nlu_token_may_start(&ps->tk->token[p], ps->lang, category))
 		return NULL;
 	return nlu_lexicon_match(ps->nlu->lexicon, ps->lang, category, ps->tk, p);
 }
 
-static bool is(const struct parser *ps, size_t p, const char *word)
+static inline bool is(const struct parser *ps, size_t p, const char *word)
 {
-	return p < ps->n && strcmp(ps->tk->token[p].text, word) == 0;
+	const char *text;
+
+	if (p >= ps->n)
+		return false;
+	text = ps->tk->token[p].text;
+	return text[0] == word[0] && strcmp(text, word) == 0;
 }
 
 static bool is_punct(const struct parser *ps, size_t p, char c)
@@ -80,20 +99,6 @@ static bool glued(const struct parser *ps, size_t p)
 {
 	return p < ps->n && p > 0 &&
 	       !(ps->tk->token[p].flags & (NLU_TOKEN_SPACE_BEFORE | NLU_TOKEN_HYPHEN_BEFORE));
-}
-
-static bool has_tag(const struct nlu_lex_entry *e, const char *tag)
-{
-	size_t n = strlen(tag);
-	const char *p = e->tags;
-
-	while ((p = strstr(p, tag)) != NULL) {
-		if ((p == e->tags || p[-1] == ',' || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		p += n;
-	}
-	return false;
 }
 
 /* Skip any of the words in a NULL-terminated list at p; returns the new position. */
@@ -117,6 +122,30 @@ static size_t skip_punct(const struct parser *ps, size_t p, char c)
 	return is_punct(ps, p, c) ? p + 1 : p;
 }
 
+/* nlu_number_parse() through the utterance's memo; which is 0 (small) or 1 (integer). */
+static bool number_at(const struct parser *ps, size_t p, int which, struct nlu_number *num)
+{
+	struct number_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
+	uint64_t bit = 1ULL << (p % 64);
+	bool ok;
+
+	if (p >= ps->n)
+		return false;
+	if (m && (m->known[which] & bit)) {
+		*num = m->number[which][p];
+		return (m->found[which] & bit) != 0;
+	}
+	ok = nlu_number_parse(ps->nlu, ps->lang, ps->tk, p,
+			      which == 0 ? NLU_NUM_SMALL : NLU_NUM_INTEGER, num);
+	if (m) {
+		m->known[which] |= bit;
+		if (ok)
+			m->found[which] |= bit;
+		m->number[which][p] = *num;
+	}
+	return ok;
+}
+
 /* A small number (below 100) at p: a day, an hour, minutes. */
 static bool small_number(const struct parser *ps, size_t p, struct nlu_number *num)
 {
@@ -124,7 +153,7 @@ static bool small_number(const struct parser *ps, size_t p, struct nlu_number *n
 		return false;
 	if (ps->tk->token[p].kind == NLU_TOKEN_NUMBER && ps->tk->token[p].len > 2)
 		return false;
-	return nlu_number_parse(ps->nlu, ps->lang, ps->tk, p, NLU_NUM_SMALL, num);
+	return number_at(ps, p, 0, num);
 }
 
 /* A count for "dans 3 jours", "in a couple of days": 1 for "un", "a". */
@@ -137,7 +166,7 @@ static size_t quantity(const struct parser *ps, size_t p, int *value)
 		*value = 1;
 		return 1;
 	}
-	if (!nlu_number_parse(ps->nlu, ps->lang, ps->tk, p, NLU_NUM_INTEGER, &num) || num.ordinal ||
+	if (!number_at(ps, p, 1, &num) || num.ordinal ||
 	    num.fraction || num.value < 1 || num.value > 1000)
 		return 0;
 	*value = (int)num.value;
@@ -152,8 +181,8 @@ static size_t month_at(const struct parser *ps, size_t p, bool allow_abbr, int *
 
 	if (!e || !e->numeric)
 		return 0;
-	if ((has_tag(e, "abbr") || has_tag(e, "ambiguous")) && !allow_abbr &&
-	    !(has_tag(e, "ambiguous") && ps->n == e->token_count))
+	if ((((e)->tag_bits & NLU_TAG_ABBR) || ((e)->tag_bits & NLU_TAG_AMBIGUOUS)) && !allow_abbr &&
+	    !(((e)->tag_bits & NLU_TAG_AMBIGUOUS) && ps->n == e->token_count))
 		return 0;
 	*month = (int)e->number;
 	return e->token_count + (is_punct(ps, p + e->token_count, '.') ? 1 : 0);
@@ -164,10 +193,10 @@ static size_t weekday_at(const struct parser *ps, size_t p, bool whole, int *wee
 	const struct nlu_lex_entry *e = lx(ps, ps->c->weekday, p);
 	size_t after;
 
-	if (!e || !e->numeric || has_tag(e, "plural"))
+	if (!e || !e->numeric || ((e)->tag_bits & NLU_TAG_PLURAL))
 		return 0;
 	after = p + e->token_count;
-	if (has_tag(e, "abbr") && !whole && !is_punct(ps, after, '.') && !is_punct(ps, after, ',') &&
+	if (((e)->tag_bits & NLU_TAG_ABBR) && !whole && !is_punct(ps, after, '.') && !is_punct(ps, after, ',') &&
 	    !is_number(ps, after) && !lx(ps, ps->c->month, after))
 		return 0;
 	*weekday = (int)e->number;
@@ -233,7 +262,7 @@ static size_t year_at(const struct parser *ps, size_t p, bool allow_two, int *ye
 		}
 		return 0;
 	}
-	if (!nlu_number_parse(ps->nlu, ps->lang, ps->tk, p, NLU_NUM_INTEGER, &num) || num.ordinal ||
+	if (!number_at(ps, p, 1, &num) || num.ordinal ||
 	    number_is_not_day(ps, p + num.token_count))
 		return 0;
 	if (num.value >= 1900 && num.value <= 2199) {
@@ -502,7 +531,7 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 			d->year_two_digits = two;
 			return r + n - p;
 		}
-		if (d->set || month_alone_ok || !has_tag(lx(ps, ps->c->month, q), "abbr")) {
+		if (d->set || month_alone_ok || !((lx(ps, ps->c->month, q))->tag_bits & NLU_TAG_ABBR)) {
 			if (!(d->set & DT_WEEKDAY) && !month_alone_ok && ps->n > 1 &&
 			    ps->lang == NLU_LANG_EN)
 				return d->set ? q - p : 0;
@@ -570,6 +599,9 @@ static size_t nth_of_month(const struct parser *ps, size_t p, struct dt_date *d)
 	int nth, weekday = 0, month, year;
 	bool two;
 
+	if (!e && !is_number(ps, p) &&
+	    !(p < ps->n && nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number)))
+		return 0;
 	if (e && e->numeric && (e->number == -1 || (e->number >= 1 && e->number <= 5))) {
 		nth = (int)e->number;
 		q = p + e->token_count;
@@ -879,9 +911,6 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 		d->rel_days = (int)e->number;
 		return q + e->token_count - p;
 	}
-	n = nth_of_month(ps, q, d);
-	if (n)
-		return q + n - p;
 	if ((is(ps, q, "au") || is(ps, q, "le")) && is(ps, q + 1, "mois") && is(ps, q + 2, "de")) {
 		q += 3;
 		month_alone_ok = true;
@@ -900,21 +929,24 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 	n = period_part(ps, q, d);
 	if (n)
 		return q + n - p;
+	n = nth_of_month(ps, q, d);
+	if (n)
+		return q + n - p;
 	if (skip_any(ps, q, articles) != q) {
 		article = true;
 		q = skip_any(ps, q, articles);
+		n = period_part(ps, q, d);
+		if (n)
+			return q + n - p;
+		n = nth_of_month(ps, q, d);
+		if (n)
+			return q + n - p;
 	}
 	/* "à partir du 15", "jusqu'au 10": the article is inside the bound just read. */
 	if (p >= 2 && (is(ps, p - 1, "du") || is(ps, p - 1, "au")) &&
 	    (is(ps, p - 2, "partir") || is(ps, p - 2, "jusque") || is(ps, p - 2, "apres") ||
 	     is(ps, p - 2, "avant") || is(ps, p - 2, "des")))
 		article = true;
-	n = period_part(ps, q, d);
-	if (n)
-		return q + n - p;
-	n = nth_of_month(ps, q, d);
-	if (n)
-		return q + n - p;
 
 	e = lx(ps, ps->c->relday, q);
 	if (e && e->numeric) {
@@ -990,9 +1022,9 @@ static size_t parse_date(const struct parser *ps, size_t p, struct dt_date *d)
 
 static enum dt_meridiem meridiem_of_tag(const struct nlu_lex_entry *e)
 {
-	if (has_tag(e, "am"))
+	if (((e)->tag_bits & NLU_TAG_AM))
 		return MER_AM;
-	if (has_tag(e, "night"))
+	if (((e)->tag_bits & NLU_TAG_NIGHT))
 		return MER_NIGHT;
 	return MER_PM;
 }
@@ -1004,7 +1036,7 @@ static size_t meridiem_at(const struct parser *ps, size_t p, enum dt_meridiem *m
 
 	if (!e)
 		return 0;
-	if (has_tag(e, "abbr") && !glued(ps, p))
+	if (((e)->tag_bits & NLU_TAG_ABBR) && !glued(ps, p))
 		return 0;
 	*m = strcmp(e->value, "am") == 0 ? MER_AM : MER_PM;
 	n = e->token_count;
@@ -1256,7 +1288,7 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 		c->marked = n > 0;
 		return q + n - p;
 	}
-	/* "four in the evening", "5 du soir": the part of the day that follows says it. */
+	/* "four in the evening", "5 du soir": the part of the day that follows makes it a time. */
 	if (day_part(ps, q, &part) && !lx(ps, ps->c->this_, q))
 		bare_ok = true;
 	if (bare_ok && !lx(ps, ps->c->unit, q) && !lx(ps, ps->c->month, q) && !is_number(ps, q) &&
@@ -1269,33 +1301,27 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 /* "le matin", "cet après-midi", "in the evening", "tonight", "en fin de matinée". */
 static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 {
-	static const char *const lead[] = {"en",  "au",	    "dans",   "la",	"le",	  "pendant",
-					   "in",  "the",    "during", "du",	"de",	  "at",
-					   "dès", "des",    "early",  "over",	  NULL};
-	const struct nlu_lex_entry *e;
+	const struct nlu_lex_entry *e = NULL;
 	size_t q = p;
 	bool today = false;
 
-	/* Skip "en", "dans la", "this"... one word at a time, so a phrase that starts with
-	 * one of them ("the pm") is still found. */
-	for (;;) {
-		size_t r = q;
+	/* Skip "en", "dans la", "this"... one word at a time (lexicon "daypart_lead"), so a
+	 * phrase that starts with one of them ("the pm") is still found. */
+	while (q < ps->n) {
+		const struct nlu_lex_entry *t;
 
 		e = lx(ps, ps->c->daypart, q);
 		if (e)
 			break;
-		for (size_t i = 0; lead[i] && r == q; i++)
-			if (is(ps, q, lead[i]))
-				r = q + 1;
-		if (r == q) {
-			const struct nlu_lex_entry *t = lx(ps, ps->c->this_, q);
-
-			if (!t)
-				break;
-			today = true;
-			r = q + t->token_count;
+		if (lx(ps, ps->c->daypart_lead, q)) {
+			q++;
+			continue;
 		}
-		q = r;
+		t = lx(ps, ps->c->this_, q);
+		if (!t)
+			break;
+		today = true;
+		q += t->token_count;
 	}
 	if (!e)
 		return 0;
@@ -1306,7 +1332,7 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 	tm->to = (e->value[6] - '0') * 600 + (e->value[7] - '0') * 60 + (e->value[9] - '0') * 10 +
 		 (e->value[10] - '0');
 	tm->hint = meridiem_of_tag(e);
-	tm->today = today || has_tag(e, "today_pm");
+	tm->today = today || ((e)->tag_bits & NLU_TAG_TODAY_PM);
 	return q + e->token_count - p;
 }
 
@@ -1435,6 +1461,8 @@ static bool offset_atom(int count, const char *unit, int sign, struct atom *a)
 {
 	int minutes = unit_minutes(unit), days = unit_days(unit);
 
+	memset(a, 0, sizeof(*a));
+	a->part_from = -1;
 	if (minutes) {
 		a->kind = ATOM_TIME;
 		a->time.kind = TM_NOW_REL;
@@ -1491,7 +1519,19 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	int count, sign = 1;
 	bool within = false;
 
-	memset(a, 0, sizeof(*a));
+	/* Only a count, a unit, "dans", "il y a", "les" or "next" can start one. */
+	if (p >= ps->n || (ps->tk->token[p].kind == NLU_TOKEN_PUNCT) ||
+	    (ps->tk->token[p].kind == NLU_TOKEN_WORD &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->in) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->ago) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->next) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->last) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->unit) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number) &&
+	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number_mod) &&
+	     !is(ps, p, "les") && !is(ps, p, "the") && !is(ps, p, "un") && !is(ps, p, "une") &&
+	     !is(ps, p, "a") && !is(ps, p, "an")))
+		return 0;
 	e = lx(ps, ps->c->in, q);
 	if (!e)
 		e = lx(ps, ps->c->ago, q);
@@ -1506,6 +1546,8 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 			return 0;
 		q += n;
 		if (within && unit_days(unit)) {
+			memset(a, 0, sizeof(*a));
+			a->part_from = -1;
 			a->kind = ATOM_DATE;
 			a->date.set = DT_NEXT_DAYS;
 			a->date.span_days = count * unit_days(unit) + 1;
@@ -1552,7 +1594,7 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	if (n && count <= 52) {
 		const struct nlu_lex_entry *w = lx(ps, ps->c->weekday, q + n);
 
-		if (w && w->numeric && has_tag(w, "plural")) {
+		if (w && w->numeric && ((w)->tag_bits & NLU_TAG_PLURAL)) {
 			size_t r = q + n + w->token_count;
 			int direction = 0;
 
@@ -1721,7 +1763,7 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	return 0;
 }
 
-/* What one end of a date range leaves unsaid comes from the other: "du 13 au 15 juillet". */
+/* Fill the fields one end of a date range leaves unsaid from the other: "du 13 au 15 juillet". */
 static void fill_date(struct dt_date *d, const struct dt_date *from, bool d_is_start)
 {
 	if (d->set & (DT_REL | DT_WEEK | DT_MONTH_REL) || from->set & (DT_REL | DT_WEEK))
@@ -1779,7 +1821,8 @@ static void range_meridiem(struct dt_time *tm)
  * "entre 10h et 11h", "de 9h30 à 11h", "13h-15h", "du 13 au 15 juillet", "10 juin au 1er
  * juillet", "between 2 and 3 pm", "August 10 - 22, 2012".
  */
-static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
+static size_t parse_range(const struct parser *ps, size_t p, const struct endpoint *first,
+			  size_t first_len, struct atom *a)
 {
 	const struct nlu_lex_entry *start = lx(ps, ps->c->range_start, p);
 	const struct nlu_lex_entry *join;
@@ -1792,7 +1835,13 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 		days_words = is(ps, p, "du") || is(ps, p, "from");
 		q += start->token_count;
 	}
-	n = endpoint(ps, q, &x);
+	/* The caller may have read the first end already. */
+	if (first && !start) {
+		x = *first;
+		n = first_len;
+	} else {
+		n = endpoint(ps, q, &x);
+	}
 	if (!n)
 		return 0;
 	q += n;
@@ -1892,7 +1941,7 @@ static size_t parse_range(const struct parser *ps, size_t p, struct atom *a)
 bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 			size_t pos, struct nlu_calendar *date)
 {
-	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count};
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL};
 	struct dt_date d;
 	size_t q = pos, n;
 
@@ -1919,19 +1968,43 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 	const struct nlu_lex_entry *e;
 	size_t n;
 
+	struct endpoint x;
+	size_t x_len = 0;
+
 	memset(a, 0, sizeof(*a));
 	a->part_from = -1;
-	if ((n = parse_range(ps, p, a)) != 0)
-		return n;
+	if (lx(ps, ps->c->range_start, p)) {
+		if ((n = parse_range(ps, p, NULL, 0, a)) != 0)
+			return n;
+	} else {
+		/* The first end of a range is read once and reused when no range follows. */
+		x_len = endpoint(ps, p, &x);
+		if (x_len && (n = parse_range(ps, p, &x, x_len, a)) != 0)
+			return n;
+	}
 	if ((n = parse_relative(ps, p, a)) != 0)
 		return n;
 	if ((n = parse_duration(ps, p, a)) != 0)
 		return n;
 	memset(a, 0, sizeof(*a));
 	a->part_from = -1;
-	if ((n = parse_date(ps, p, &a->date)) != 0) {
+	if (x_len && x.kind == END_DATE) {
+		a->kind = ATOM_DATE;
+		a->date = x.date;
+		return x_len;
+	}
+	if (!x_len && (n = parse_date(ps, p, &a->date)) != 0) {
 		a->kind = ATOM_DATE;
 		return n;
+	}
+	/* A clock read as the first end with a mark ("4 pm", "14h30") reads the same alone,
+	 * unless minutes before an hour could start here ("10 past 4"). */
+	if (x_len && x.kind == END_TIME && x.time.kind == TM_CLOCK && x.time.a.marked &&
+	    !lx(ps, ps->c->minute_before, p) && !lx(ps, ps->c->minute_past, p + 1) &&
+	    !lx(ps, ps->c->minute_to, p + 1) && !lx(ps, ps->c->unit, p + 1)) {
+		a->kind = ATOM_TIME;
+		a->time = x.time;
+		return x_len;
 	}
 	if ((n = parse_time(ps, p, bare_ok, false, &a->time)) != 0) {
 		a->kind = ATOM_TIME;
@@ -2001,6 +2074,12 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 			}
 		} else {
 			p = q + run;
+			continue;
+		}
+		/* A word no date phrase starts with cannot start a date or a time. */
+		if (ps->tk->token[p].kind == NLU_TOKEN_WORD && ps->tk->token[p].lex_bucket == 0 &&
+		    ps->tk->token[p].lex_lang == (uint8_t)ps->lang) {
+			p++;
 			continue;
 		}
 		n = scan_one(ps, p, bare_ok, a);
@@ -2127,7 +2206,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 	bool inclusive = false;
 	size_t pending_from = 0;
 
-	memset(groups, 0, sizeof(*groups) * max);
+	memset(&groups[0], 0, sizeof(groups[0]));
 	g = &groups[0];
 	for (size_t i = 0; i < count; i++) {
 		const struct atom *a = &atoms[i];
@@ -2140,6 +2219,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 			if (!group_empty(g) && n + 1 < max) {
 				g->used = true;
 				g = &groups[++n];
+				memset(g, 0, sizeof(*g));
 			}
 			continue;
 		case ATOM_EXCEPT:
@@ -2168,6 +2248,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 					break;
 				g->used = true;
 				g = &groups[++n];
+				memset(g, 0, sizeof(*g));
 				merge_date(&g->item, &a->date);
 			}
 			if (a->kind == ATOM_DATE_RANGE) {
@@ -2198,6 +2279,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 					break;
 				g->used = true;
 				g = &groups[++n];
+				memset(g, 0, sizeof(*g));
 				merge_time(&g->item, &a->time);
 			}
 			if (pending == 1)
@@ -2221,7 +2303,7 @@ static size_t group_atoms(const struct atom *atoms, size_t count, struct group *
 	return n;
 }
 
-/* What one alternative leaves unsaid comes from its neighbour. */
+/* Fill the fields one alternative leaves unsaid from its neighbour. */
 static void share_between_groups(struct group *groups, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -2268,6 +2350,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result)
 {
 	struct parser ps;
+	struct number_memo memo;
 	struct atom atoms[ATOMS_MAX];
 	struct group groups[GROUPS_MAX];
 	size_t count, n;
@@ -2283,6 +2366,10 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	ps.lang = lang;
 	ps.tk = tokens;
 	ps.n = tokens->count;
+	/* Only the memo's bits are cleared: a number is read before it is used. */
+	memo.known[0] = memo.known[1] = 0;
+	memo.found[0] = memo.found[1] = 0;
+	ps.memo = &memo;
 
 	count = scan(&ps, atoms, ATOMS_MAX);
 	n = group_atoms(atoms, count, groups, GROUPS_MAX, &exclude, &part_from, &part_to, &duration,

@@ -321,7 +321,8 @@ static int resolve_calendar(const struct today *t, const struct dt_date *d, int6
 	if (!civil_date_valid(year, month, d->day))
 		return ENOENT;
 	*first = civil_days_from_date(year, month, d->day);
-	/* "Fri, Jul 18" said when July 18 is a Thursday: next year's, when that is a Friday. */
+	/* "Fri, Jul 18" said when July 18 is a Thursday: next year's, when that is a Friday.
+	 * NOTE: otherwise the date wins and the contradicting weekday is dropped silently. */
 	if ((d->set & DT_WEEKDAY) && civil_weekday(*first) != d->weekday &&
 	    civil_date_valid(year + 1, month, d->day) &&
 	    civil_weekday(civil_days_from_date(year + 1, month, d->day)) == d->weekday)
@@ -543,6 +544,7 @@ static int resolve_dates(const struct today *t, const struct dt_item *item, int6
  * "pas le matin": narrow a free window to what the excluded part leaves. A part in the
  * middle of the day leaves two sides; the window keeps the afternoon after a morning
  * part and the hours before a later one.
+ * NOTE: "pas l'après-midi" so loses the evening; a window holds one stretch of a day.
  */
 static void exclude_part(const struct dt_item *item, int *from, int *to)
 {
@@ -564,7 +566,7 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 	struct today t;
 	struct civil_time local = tz_to_local(tz, now, NULL);
 	int64_t first, end;
-	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain;
+	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain = NLU_GRAIN_NONE;
 	int from = 0, to = 1440;
 	bool open_start = false, open_end = false;
 	int err;
