@@ -827,7 +827,7 @@ int store_appointment_insert(struct store *st, struct store_appointment *a)
 
 	if (a->start_utc >= a->end_utc)
 		return fail(st, EINVAL, "appointment (it must start before it ends)");
-	err = exec_bound(st, "inserting an appointment", sql, "iiiiisissiii", a->practitioner_id,
+	err = exec_bound(st, "inserting an appointment", sql, "iiiiisisssii", a->practitioner_id,
 			 a->type_id, a->patient_id, a->start_utc, a->end_utc,
 			 store_appointment_status_name(a->status), (int64_t)a->urgent, a->reason,
 			 a->source[0] ? a->source : "cli", or_null(a->call_id), a->created_utc,

@@ -659,6 +659,27 @@ static void idempotent_retry(void)
 	fixture_close(&f);
 }
 
+static void booking_keeps_call_id(void)
+{
+	struct fixture f;
+	int64_t now = paris(2026, 6, 1, 9, 0);
+	struct agenda_booking b;
+	struct agenda_outcome out;
+	struct store_appointment stored;
+
+	fixture_open(&f, paris(2026, 5, 20, 9, 0));
+	b = booking_of(&f, "consultation", "Martin", paris(2026, 6, 3, 11, 0), now);
+	b.call_id = "call-7f3a";
+	b.reason = "mal de gorge";
+	b.source = "phone";
+	TEST_REQUIRE(agenda_book(f.agenda, &b, &out) == 0 && out.verdict == SCHED_OK);
+	TEST_EQ_INT(store_appointment_get(f.st, out.appointment.id, &stored), 0);
+	TEST_EQ_STR(stored.call_id, "call-7f3a");
+	TEST_EQ_STR(stored.reason, "mal de gorge");
+	TEST_EQ_STR(stored.source, "phone");
+	fixture_close(&f);
+}
+
 static void cancel_frees_slot(void)
 {
 	struct fixture f;
@@ -994,6 +1015,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(absences_and_closures),
 	TEST_CASE(booking_verdicts),
 	TEST_CASE(idempotent_retry),
+	TEST_CASE(booking_keeps_call_id),
 	TEST_CASE(cancel_frees_slot),
 	TEST_CASE(move_keeps_history),
 	TEST_CASE(move_failure_leaves_original),
