@@ -98,6 +98,7 @@ static void date_categories_find(struct nlu *nlu)
 	c->except_gap = nlu_lexicon_category_id(lex, "except_gap");
 	c->in = nlu_lexicon_category_id(lex, "in");
 	c->ago = nlu_lexicon_category_id(lex, "ago");
+	c->soonest = nlu_lexicon_category_id(lex, "soonest");
 	c->later = nlu_lexicon_category_id(lex, "later");
 	c->duration = nlu_lexicon_category_id(lex, "duration");
 	c->approx = nlu_lexicon_category_id(lex, "approx");

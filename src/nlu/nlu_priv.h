@@ -276,6 +276,7 @@ struct nlu_date_categories {
 	int next, last, this_, week_later, period_part;
 	int range_start, range_end, bound_after, bound_before, or_, except, except_gap;
 	int in, ago, later, duration, approx;
+	int soonest; /* "le plus tôt possible": the earliest slot from today */
 };
 
 /* Units and parts of struct nlu's period windows. */

@@ -2346,6 +2346,34 @@ static void share_between_groups(struct group *groups, size_t n)
 	}
 }
 
+/*
+ * "Le plus tôt possible", "as soon as possible": with no other time said, the caller
+ * takes the earliest slot, so the preference is every day from now to the horizon.
+ */
+static void add_soonest(const struct parser *ps, int64_t now, const struct tz *tz,
+			struct nlu_when_result *result)
+{
+	for (size_t p = 0; p < ps->n; p++) {
+		const struct nlu_lex_entry *e = lx(ps, ps->c->soonest, p);
+		struct nlu_when_match *m = &result->item[0];
+
+		if (!e)
+			continue;
+		memset(m, 0, sizeof(*m));
+		m->when.start = now;
+		m->when.end = tz_day_start(tz, tz_day_of(tz, now) + NLU_HORIZON_DAYS);
+		m->when.grain = NLU_GRAIN_NONE;
+		m->when.minute_from = 0;
+		m->when.minute_to = 1440;
+		m->when.open_end = true;
+		m->token_from = p;
+		m->token_to = p + e->token_count;
+		m->span = nlu_tokens_span(ps->tk, p, p + e->token_count);
+		result->count = 1;
+		return;
+	}
+}
+
 int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result)
 {
@@ -2430,5 +2458,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		m->span = nlu_tokens_span(tokens, it->token_from, it->token_to);
 		result->count++;
 	}
+	if (result->count == 0)
+		add_soonest(&ps, now, tz, result);
 	return 0;
 }
