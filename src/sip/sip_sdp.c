@@ -23,13 +23,6 @@ static bool span_eq(struct span s, const char *text)
 	return s.len == n && memcmp(s.p, text, n) == 0;
 }
 
-static bool span_caseeq(struct span s, const char *text)
-{
-	size_t n = strlen(text);
-
-	return s.len == n && strncasecmp(s.p, text, n) == 0;
-}
-
 /* Take the next token separated by spaces or tabs; false at the end. */
 static bool span_token(struct span *rest, struct span *token)
 {

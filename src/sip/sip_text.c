@@ -157,7 +157,7 @@ int sip_identity_number(const char *value, size_t len, char *number, size_t size
 			int lo = i + 2 < user.len ? hex_value(user.p[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
-				return ENOENT;
+				goto not_number;
 			c = (char)(hi * 16 + lo);
 			i += 2;
 		}
@@ -169,19 +169,20 @@ int sip_identity_number(const char *value, size_t len, char *number, size_t size
 			continue;
 		}
 		if (!((c >= '0' && c <= '9') || c == '*' || c == '#'))
-			return ENOENT;
+			goto not_number;
 		if (out >= SIP_NUMBER_MAX)
-			return ENOENT;
+			goto not_number;
 		number[out++] = c;
 		digits++;
 	}
 
 	number[out] = '\0';
-	if (!digits) {
-		number[0] = '\0';
-		return ENOENT;
-	}
-	return 0;
+	if (digits)
+		return 0;
+
+not_number:
+	number[0] = '\0';
+	return ENOENT;
 }
 
 int sip_identity_is_tel(const char *value, size_t len)
