@@ -64,6 +64,7 @@ static void call_destructor(void *arg)
 	call_transfer_close(call);
 	call_media_close(call);
 	mem_deref(call->sess);
+	mem_deref(call->answer_desc);
 	mem_deref(call->last_sdp);
 }
 
@@ -188,7 +189,7 @@ static uint16_t request_sdp(const struct sip_msg *msg, struct pl *sdp)
 		return 0;
 	if (body.l > SIP_BODY_MAX)
 		return 413;
-	if (!msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
+	if (msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
 		*sdp = body;
 		return 0;
 	}
@@ -348,9 +349,9 @@ static void info_handler(struct sip *sip, const struct sip_msg *msg, void *arg)
 		(void)sip_treply(NULL, sip, msg, 200, "OK");
 		return;
 	}
-	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
+	if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
 		err = sip_dtmf_relay_parse(body.p, body.l, &digit);
-	} else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
+	} else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
 		err = sip_dtmf_body_parse(body.p, body.l, &digit);
 	} else {
 		(void)sip_treplyf(NULL, NULL, sip, msg, false, 415, "Unsupported Media Type",

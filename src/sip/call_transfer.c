@@ -46,7 +46,7 @@ static void notify_handler(struct sip *sip, const struct sip_msg *msg, void *arg
 
 	(void)sip_treply(NULL, sip, msg, 200, "OK");
 
-	if (msg_ctype_cmp(&msg->ctyp, "message", "sipfrag") ||
+	if (!msg_ctype_cmp(&msg->ctyp, "message", "sipfrag") ||
 	    sip_sipfrag_status(body, MIN(len, (size_t)SIP_BODY_MAX), &scode)) {
 		log_debug(SIP_LOG, call->call_id, "NOTIFY without a sipfrag status");
 		return;
