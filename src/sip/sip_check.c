@@ -21,7 +21,7 @@ static bool pl_number(const struct pl *pl, size_t digits, uint64_t max, uint64_t
 	uint64_t v = 0;
 	size_t i = 0, significant = 0;
 
-	while (i < pl->l && (pl->p[i] == ' ' || pl->p[i] == '\t'))
+	while (i < pl->l && strchr(" \t\r\n", pl->p[i]))
 		i++;
 	if (i == pl->l)
 		return false;
@@ -32,7 +32,7 @@ static bool pl_number(const struct pl *pl, size_t digits, uint64_t max, uint64_t
 			return false;
 		v = v * 10 + (uint64_t)(pl->p[i] - '0');
 	}
-	while (i < pl->l && (pl->p[i] == ' ' || pl->p[i] == '\t'))
+	while (i < pl->l && strchr(" \t\r\n", pl->p[i]))
 		i++;
 	if (i != pl->l || v > max)
 		return false;
@@ -95,8 +95,8 @@ static bool check_numbers(const struct sip_msg *msg, struct sip_check *check)
 	uint64_t clen;
 
 	/* RFC 3261 8.1.1.5: the CSeq number is below 2^31. */
-	for (number.l = 0; number.l < cseq->val.l && cseq->val.p[number.l] != ' ' &&
-			   cseq->val.p[number.l] != '\t';
+	/* The value may be folded over lines: "0009\r\n  INVITE". */
+	for (number.l = 0; number.l < cseq->val.l && !strchr(" \t\r\n", cseq->val.p[number.l]);
 	     number.l++)
 		;
 	if (!pl_number(&number, 10, 0x7fffffffu, NULL)) {
@@ -208,8 +208,9 @@ static bool check_request_uri(const struct sip_msg *msg, struct sip_check *check
 		reject(check, 416, "Unsupported URI Scheme", "Request-URI scheme is not sip or tel");
 		return false;
 	}
-	/* RFC 3261 19.1.1: header fields are not allowed in a Request-URI. */
-	if (pl_isset(&msg->uri.headers) || memchr(msg->ruri.p, '?', msg->ruri.l)) {
+	/* RFC 3261 19.1.1: header fields are not allowed in a Request-URI. A '?' in the
+	 * user part is allowed, so this relies on libre's URI parser. */
+	if (pl_isset(&msg->uri.headers)) {
 		reject(check, 400, "Headers In Request-URI", "Request-URI carries header fields");
 		return false;
 	}

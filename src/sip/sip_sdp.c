@@ -162,18 +162,25 @@ static struct sip_sdp_format *format_find(struct sip_sdp_media *m, int pt)
 	return NULL;
 }
 
-/* "8 PCMA/8000" or "101 telephone-event/8000" or "96 opus/48000/2". */
-static int parse_rtpmap(struct sip_sdp_media *m, struct span value)
+/*
+ * "8 PCMA/8000", "101 telephone-event/8000" or "96 opus/48000/2". A malformed mapping is
+ * ignored rather than fatal: real offers carry lines such as "a=rtpmap:31 LPC" (RFC 4475
+ * 3.1.1.3), and a static payload type keeps its meaning without one.
+ */
+static void parse_rtpmap(struct sip_sdp_media *m, struct span value)
 {
 	struct span pt_text, encoding, name, rate = {NULL, 0}, channels = {NULL, 0};
-	struct sip_sdp_format *f;
+	struct sip_sdp_format *f, parsed;
 	unsigned pt, number;
 	size_t i;
 
 	if (!span_token(&value, &pt_text) || !span_token(&value, &encoding))
-		return EBADMSG;
+		return;
 	if (!span_uint(pt_text, 127, &pt))
-		return EBADMSG;
+		return;
+	f = format_find(m, (int)pt);
+	if (!f)
+		return; /* a mapping for a format not on the m= line */
 
 	name = encoding;
 	for (i = 0; i < encoding.len && encoding.p[i] != '/'; i++)
@@ -191,20 +198,18 @@ static int parse_rtpmap(struct sip_sdp_media *m, struct span value)
 		}
 	}
 
-	f = format_find(m, (int)pt);
-	if (!f)
-		return 0; /* a mapping for a format not on the m= line: ignored */
-
-	if (!span_copy(name, f->name, sizeof(f->name)))
-		return EBADMSG;
-	if (!span_uint(rate, 1000000, &f->rate))
-		return EBADMSG;
+	parsed = *f;
+	parsed.channels = 1;
+	if (!span_copy(name, parsed.name, sizeof(parsed.name)) || !parsed.name[0])
+		return;
+	if (!span_uint(rate, 1000000, &parsed.rate))
+		return;
 	if (channels.len) {
 		if (!span_uint(channels, 255, &number) || number == 0)
-			return EBADMSG;
-		f->channels = number;
+			return;
+		parsed.channels = number;
 	}
-	return 0;
+	*f = parsed;
 }
 
 static int direction_of(struct span attribute)
@@ -247,8 +252,10 @@ static int parse_attribute(struct sip_sdp *sdp, struct span value)
 	if (!m)
 		return 0; /* other session-level attributes do not matter here */
 
-	if (span_eq(name, "rtpmap"))
-		return parse_rtpmap(m, rest);
+	if (span_eq(name, "rtpmap")) {
+		parse_rtpmap(m, rest);
+		return 0;
+	}
 	if (span_eq(name, "ptime")) {
 		/* Some agents write "20.0"; keep the whole milliseconds. */
 		for (size_t i = 0; i < rest.len; i++) {

@@ -399,12 +399,8 @@ static void ua_stop(struct sip_ua *ua)
 	ua->stopping = true;
 	tmr_cancel(&ua->grace_tmr);
 
-	ua->sess_sock = mem_deref(ua->sess_sock);
-	ua->event_sock = mem_deref(ua->event_sock);
-	ua->guard = mem_deref(ua->guard);
-	ua->fallback = mem_deref(ua->fallback);
-	ua->responses = mem_deref(ua->responses);
-
+	/* The session and event layers stay until the teardown, which closes the sessions
+	 * still waiting for an ACK or a BYE answer. */
 	tmr_start(&ua->stop_tmr, STOP_WAIT_MS, stop_timeout, ua);
 	/* sip_exit_handler runs when the last transaction is done, maybe at once. */
 	sip_close(ua->sip, false);
@@ -690,6 +686,7 @@ static void ua_teardown(struct sip_ua *ua)
 	ua->reg = mem_deref(ua->reg);
 	tmr_cancel(&ua->grace_tmr);
 	tmr_cancel(&ua->stop_tmr);
+	sipsess_close_all(ua->sess_sock);
 	ua->sess_sock = mem_deref(ua->sess_sock);
 	ua->event_sock = mem_deref(ua->event_sock);
 	ua->guard = mem_deref(ua->guard);

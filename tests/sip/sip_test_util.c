@@ -363,7 +363,8 @@ static void append_first_line(char *replies, size_t size, size_t *used, const ch
 	*used += line + 1;
 }
 
-static int collect(int fd, unsigned wait_ms, bool stream, char *replies, size_t size)
+static int collect(int fd, unsigned wait_ms, bool stream, const char *match, char *replies,
+		   size_t size)
 {
 	char buf[65536];
 	size_t used = 0, have = 0;
@@ -386,6 +387,9 @@ static int collect(int fd, unsigned wait_ms, bool stream, char *replies, size_t 
 		if (n <= 0)
 			break;
 		if (!stream) {
+			/* Replies may carry NUL bytes copied from the request. */
+			if (match && !memmem(buf, (size_t)n, match, strlen(match)))
+				continue;
 			append_first_line(replies, size, &used, buf, (size_t)n);
 			count++;
 			continue;
@@ -408,7 +412,7 @@ static int collect(int fd, unsigned wait_ms, bool stream, char *replies, size_t 
 }
 
 int sip_test_udp_exchange(uint16_t from_port, uint16_t to_port, const void *data, size_t len,
-			  unsigned wait_ms, char *replies, size_t size)
+			  unsigned wait_ms, const char *match, char *replies, size_t size)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), count, one = 1;
@@ -431,7 +435,7 @@ int sip_test_udp_exchange(uint16_t from_port, uint16_t to_port, const void *data
 		close(fd);
 		return count;
 	}
-	count = collect(fd, wait_ms, false, replies, size);
+	count = collect(fd, wait_ms, false, match, replies, size);
 	close(fd);
 	return count;
 }
@@ -454,7 +458,7 @@ int sip_test_tcp_exchange(uint16_t to_port, const void *data, size_t len, unsign
 		close(fd);
 		return count;
 	}
-	count = collect(fd, wait_ms, true, replies, size);
+	count = collect(fd, wait_ms, true, NULL, replies, size);
 	close(fd);
 	return count;
 }

@@ -77,11 +77,12 @@ unsigned sip_test_probe_packets(struct sip_test_probe *probe, int pt);
 /*
  * Send `len` bytes over UDP from 127.0.0.1:from_port (0: any) to 127.0.0.1:to_port,
  * then collect the datagrams that arrive on the same socket for `wait_ms`. The first
- * line of each reply is appended to `replies` (NUL-separated, bounded by `size`).
- * Returns the number of replies, or -errno.
+ * line of each reply that contains `match` (any reply when NULL) is appended to
+ * `replies` (NUL-separated, bounded by `size`). Returns the number of replies kept, or
+ * -errno.
  */
 int sip_test_udp_exchange(uint16_t from_port, uint16_t to_port, const void *data, size_t len,
-			  unsigned wait_ms, char *replies, size_t size);
+			  unsigned wait_ms, const char *match, char *replies, size_t size);
 
 /* Same over a new TCP connection: first lines of the responses read in `wait_ms`. */
 int sip_test_tcp_exchange(uint16_t to_port, const void *data, size_t len, unsigned wait_ms,

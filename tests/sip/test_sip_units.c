@@ -230,7 +230,6 @@ static void sdp_malformed_rejected(void)
 		"v=0\r\nm=audio 4000 RTP/AVP\r\n",	       /* no format */
 		"v=0\r\nc=IN IP4\r\n",			       /* no address */
 		"v=0\r\nc=IN IP4 a<b\r\n",		       /* bad address */
-		"v=0\r\nm=audio 4000 RTP/AVP 8\r\na=rtpmap:8 PCMA\r\n", /* no rate */
 		"v=0\r\nX=0\r\n",			       /* upper-case type */
 	};
 	struct sip_sdp sdp;
@@ -329,6 +328,28 @@ static void sdp_offer_prefers_pcma(void)
 	TEST_CHECK(strstr(text, "m=audio 20002 RTP/AVP 0 101\r\n") != NULL);
 	TEST_CHECK(strstr(text, "PCMA") == NULL);
 	TEST_EQ_INT(sip_sdp_offer_print(text, sizeof(text), &local, -1, 13, &len), EINVAL);
+}
+
+static void sdp_bad_rtpmap_ignored(void)
+{
+	/* From RFC 4475 3.1.1.3: "a=rtpmap:31 LPC" has no clock rate. */
+	const char *text = "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0 12\r\n"
+			   "m=video 3227 RTP/AVP 31\r\na=rtpmap:31 LPC\r\n"
+			   "a=rtpmap:x y/1\r\na=rtpmap:31 LPC/0/0\r\n";
+	const char *remapped = "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 8\r\n"
+			       "a=rtpmap:8 PCMA\r\n";
+	struct sip_sdp sdp;
+	struct sip_sdp_choice choice;
+
+	TEST_REQUIRE(sip_sdp_parse(&sdp, text, strlen(text)) == 0);
+	TEST_EQ_STR(sdp.media[1].formats[0].name, "");
+	TEST_REQUIRE(sip_sdp_negotiate(&sdp, -1, &choice) == 0);
+	TEST_EQ_INT(choice.codec_pt, 0);
+	TEST_EQ_INT(choice.media, 0);
+
+	TEST_REQUIRE(sip_sdp_parse(&sdp, remapped, strlen(remapped)) == 0);
+	TEST_REQUIRE(sip_sdp_negotiate(&sdp, -1, &choice) == 0);
+	TEST_CHECK(choice.alaw);
 }
 
 static void sdp_hold_by_null_address(void)
@@ -773,6 +794,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(sdp_bounds),
 	TEST_CASE(sdp_answer_keeps_lines),
 	TEST_CASE(sdp_offer_prefers_pcma),
+	TEST_CASE(sdp_bad_rtpmap_ignored),
 	TEST_CASE(sdp_hold_by_null_address),
 	TEST_CASE(identity_numbers),
 	TEST_CASE(identity_stays_in_range),
