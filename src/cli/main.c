@@ -6,6 +6,14 @@
 #include "log.h"
 
 static const struct cli_command commands[] = {
+	{"init", cmd_init, "crée une base de données (--demo : le cabinet de démonstration)",
+	 "create a database (--demo: the demo practice)"},
+	{"agenda", cmd_agenda, "affiche les rendez-vous d'un jour ou d'une semaine",
+	 "show the appointments of a day or a week"},
+	{"slots", cmd_slots, "cherche des créneaux libres", "search free slots"},
+	{"book", cmd_book, "prend un rendez-vous", "book an appointment"},
+	{"cancel", cmd_cancel, "annule un rendez-vous", "cancel an appointment"},
+	{"move", cmd_move, "déplace un rendez-vous", "move an appointment"},
 	{"version", cmd_version, "affiche la version", "print the version"},
 };
 
@@ -39,6 +47,9 @@ int main(int argc, char **argv)
 	const char *level = getenv("PERMANENCE_LOG_LEVEL");
 	enum log_level parsed;
 
+	/* One-shot commands print their own results: only warnings and errors are logged,
+	 * unless PERMANENCE_LOG_LEVEL says otherwise. Long-running commands raise it. */
+	log_set_level(LOGL_WARNING);
 	if (level && log_level_parse(level, &parsed) == 0)
 		log_set_level(parsed);
 

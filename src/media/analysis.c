@@ -132,8 +132,8 @@ double media_floor_update(struct media_floor *floor, double level_db)
 	}
 	for (unsigned i = 0; i < MEDIA_FLOOR_BLOCKS; i++)
 		lowest = fmin(lowest, floor->minima[i]);
-	/* Until a whole window has been seen, the assumed floor caps the estimate. */
-	if (floor->blocks_filled < MEDIA_FLOOR_BLOCKS - 1)
+	/* Until two sub-windows have been seen, the assumed floor caps the estimate. */
+	if (floor->blocks_filled < 2)
 		lowest = fmin(lowest, floor->initial_db);
 	floor->floor_db = lowest;
 	return lowest;

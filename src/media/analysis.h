@@ -48,8 +48,8 @@ double media_level_db(const int16_t *samples, unsigned count);
  * Noise floor by minimum statistics: the lowest frame level over a sliding window, kept
  * as the minima of eight sub-windows so memory stays fixed. Speech has pauses and stop
  * closures every few hundred milliseconds, so the minimum over a window of a second or
- * two follows the noise and not the speech; a steady noise that starts raises the floor
- * within one window. Before the first window has passed, the floor is the lower of the
+ * two follows the noise and not the speech. A steady noise that starts raises the floor
+ * within one window. Until two sub-windows have passed, the floor is the lower of the
  * frames seen and `initial_db`, so a call that starts with speech is not taken as noise.
  */
 #define MEDIA_FLOOR_BLOCKS 8

@@ -9,8 +9,8 @@
 
 /* Sent audio below this level leaves no echo worth considering. */
 #define FAR_ACTIVE_DB (-50.0)
-#define ERL_RISE_DB 0.05
-#define ERL_FALL_DB 0.5
+/* Weight of one frame in the per-lag mean attenuation: a memory of about 20 frames. */
+#define ECHO_ALPHA 0.05
 /* Voiced caller frames that make an utterance worth delivering (60 ms). */
 #define DELIVER_VOICED_FRAMES 3
 
@@ -19,7 +19,7 @@ struct utterance {
 	bool during_prompt;    /* started while a prompt played or its echo could be heard */
 	bool stopped;          /* stopped the prompt */
 	bool backchannel;      /* last caller segment in it was taken for a backchannel */
-	unsigned voiced;       /* voiced caller frames */
+	unsigned voiced;       /* voiced caller frames with no prompt and no echo on the line */
 };
 
 struct media_bargein {
@@ -29,17 +29,24 @@ struct media_bargein {
 
 	unsigned pause_frames, stop_frames, gap_frames, resume_frames;
 
-	/* Levels of the frames sent over the last echo tail. */
+	/*
+	 * Levels of the frames sent over the last echo tail (far_db[far_next] is the oldest).
+	 * For each delay in frames, lag_mean_db is the mean attenuation from the frame sent
+	 * that long ago to the caller's frame. The echo's delay is where that mean is lowest.
+	 */
 	double *far_db;
+	double *lag_mean_db;
 	unsigned far_frames;
 	unsigned far_next;
+	unsigned echo_lag;
 	double erl_db;
 
 	enum media_bargein_state state;
 	unsigned candidate_frames;
 	unsigned candidate_voiced;
 	unsigned candidate_gap;
-	unsigned segment_frames;
+	unsigned segment_frames;     /* frames since the segment's first loud frame */
+	unsigned segment_span;       /* the same, up to its last loud frame */
 	unsigned segment_silence;
 
 	struct utterance utterance;
@@ -56,7 +63,7 @@ void media_bargein_settings_default(struct media_bargein_settings *s)
 	s->echo_tail_ms = 400;
 	s->pause_ms = 120;
 	s->stop_ms = 700;
-	s->gap_ms = 60;
+	s->gap_ms = 100;
 	s->resume_ms = 300;
 	s->answer_window_ms = 2500;
 	s->noise_window_ms = 2000;
@@ -121,14 +128,17 @@ int media_bargein_create(struct media_bargein **bargeinp,
 	b->stop_frames = MEDIA_MS_TO_FRAMES(settings->stop_ms);
 	b->gap_frames = settings->gap_ms / MEDIA_FRAME_MS;
 	b->resume_frames = MEDIA_MS_TO_FRAMES(settings->resume_ms);
-	b->far_frames = MEDIA_MS_TO_FRAMES(settings->echo_tail_ms);
+	b->far_frames = MEDIA_MS_TO_FRAMES(settings->echo_tail_ms) + 1;
 	b->far_db = malloc(b->far_frames * sizeof(*b->far_db));
-	if (!b->far_db) {
-		free(b);
+	b->lag_mean_db = malloc(b->far_frames * sizeof(*b->lag_mean_db));
+	if (!b->far_db || !b->lag_mean_db) {
+		media_bargein_destroy(b);
 		return ENOMEM;
 	}
-	for (unsigned i = 0; i < b->far_frames; i++)
+	for (unsigned i = 0; i < b->far_frames; i++) {
 		b->far_db[i] = MEDIA_SILENCE_DB;
+		b->lag_mean_db[i] = settings->erl_initial_db;
+	}
 	b->erl_db = settings->erl_initial_db;
 	media_analyser_reset(&b->analyser);
 	media_floor_init(&b->floor, settings->noise_window_ms, -60.0);
@@ -141,6 +151,7 @@ void media_bargein_destroy(struct media_bargein *bargein)
 	if (!bargein)
 		return;
 	free(bargein->far_db);
+	free(bargein->lag_mean_db);
 	free(bargein);
 }
 
@@ -149,6 +160,14 @@ static void candidate_clear(struct media_bargein *b)
 	b->candidate_frames = 0;
 	b->candidate_voiced = 0;
 	b->candidate_gap = 0;
+}
+
+/* Level of the frame sent `lag` frames ago (0: this tick). */
+static double far_at(const struct media_bargein *b, unsigned lag)
+{
+	unsigned newest = (b->far_next + b->far_frames - 1) % b->far_frames;
+
+	return b->far_db[(newest + b->far_frames - lag) % b->far_frames];
 }
 
 /* Record the level sent this tick; return the loudest over the echo tail. */
@@ -164,16 +183,43 @@ static double far_update(struct media_bargein *b, const int16_t *sent)
 	return loudest;
 }
 
-/* Follow the attenuation seen while only the echo can be on the line. */
-static void erl_update(struct media_bargein *b, double far_max_db, double level_db)
+/*
+ * Learn the echo path while the caller is not talking over the prompt. At the echo's
+ * delay the caller's frame is the sent frame minus the ERL, every time. At other delays
+ * the difference is larger on average, because the echo heard now came from another,
+ * usually quieter, moment. The lowest mean gives the delay and the ERL.
+ */
+static void echo_learn(struct media_bargein *b, double level_db)
 {
-	double observed = far_max_db - level_db;
+	unsigned best = 0;
 
-	if (observed > b->erl_db)
-		b->erl_db += fmin(observed - b->erl_db, ERL_RISE_DB);
-	else
-		b->erl_db -= fmin(b->erl_db - observed, ERL_FALL_DB);
-	b->erl_db = fmax(0.0, fmin(b->erl_db, b->settings.erl_max_db));
+	for (unsigned lag = 0; lag < b->far_frames; lag++) {
+		double far = far_at(b, lag);
+
+		if (far >= FAR_ACTIVE_DB)
+			b->lag_mean_db[lag] += ECHO_ALPHA * (far - level_db - b->lag_mean_db[lag]);
+		if (b->lag_mean_db[lag] < b->lag_mean_db[best])
+			best = lag;
+	}
+	b->echo_lag = best;
+	b->erl_db = fmax(0.0, fmin(b->lag_mean_db[best], b->settings.erl_max_db));
+}
+
+/*
+ * The echo expected in this frame: the loudest frame sent around the learnt delay (one
+ * frame either side, because the echo path smears a frame's energy), minus the ERL.
+ */
+static double echo_estimate(const struct media_bargein *b)
+{
+	double far = MEDIA_SILENCE_DB;
+
+	for (int d = -1; d <= 1; d++) {
+		int lag = (int)b->echo_lag + d;
+
+		if (lag >= 0 && lag < (int)b->far_frames)
+			far = fmax(far, far_at(b, (unsigned)lag));
+	}
+	return far - b->erl_db;
 }
 
 static enum media_bargein_action stop(struct media_bargein *b)
@@ -200,6 +246,7 @@ static enum media_bargein_action listening_step(struct media_bargein *b, bool lo
 		return MEDIA_BARGEIN_NONE;
 	b->state = MEDIA_BARGEIN_PAUSED;
 	b->segment_frames = b->candidate_frames;
+	b->segment_span = b->candidate_frames - b->candidate_gap;
 	b->segment_silence = b->candidate_gap;
 	candidate_clear(b);
 	return MEDIA_BARGEIN_PAUSE;
@@ -210,8 +257,13 @@ static enum media_bargein_action paused_step(struct media_bargein *b, bool loud,
 					     enum media_vad_event vad_event)
 {
 	b->segment_frames++;
-	b->segment_silence = loud ? 0 : b->segment_silence + 1;
-	if (b->segment_frames >= b->stop_frames)
+	if (loud) {
+		b->segment_span = b->segment_frames;
+		b->segment_silence = 0;
+	} else {
+		b->segment_silence++;
+	}
+	if (b->segment_span >= b->stop_frames)
 		return stop(b);
 	if (b->segment_silence < b->resume_frames && vad_event != MEDIA_VAD_SPEECH_END)
 		return MEDIA_BARGEIN_NONE;
@@ -249,7 +301,7 @@ void media_bargein_process(struct media_bargein *b, const int16_t *caller,
 
 	threshold = fmax(floor_db + s->threshold_db, s->min_level_db);
 	if (echo_possible)
-		threshold = fmax(threshold, far_max_db - b->erl_db + s->echo_margin_db);
+		threshold = fmax(threshold, echo_estimate(b) + s->echo_margin_db);
 	loud = f.level_db >= threshold;
 	voiced = loud && f.periodicity >= s->voicing;
 
@@ -258,7 +310,7 @@ void media_bargein_process(struct media_bargein *b, const int16_t *caller,
 		b->utterance.open = true;
 		b->utterance.during_prompt = playback->prompt_active || echo_possible;
 	}
-	if (b->utterance.open && voiced)
+	if (b->utterance.open && voiced && !playback->prompt_active && !echo_possible)
 		b->utterance.voiced++;
 
 	if (!playback->prompt_active) {
@@ -270,8 +322,8 @@ void media_bargein_process(struct media_bargein *b, const int16_t *caller,
 
 	switch (b->state) {
 	case MEDIA_BARGEIN_LISTENING:
-		if (echo_possible && b->candidate_frames == 0 && !loud)
-			erl_update(b, far_max_db, f.level_db);
+		if (echo_possible && b->candidate_frames == 0)
+			echo_learn(b, f.level_db);
 		decision->action = listening_step(b, loud, voiced);
 		break;
 	case MEDIA_BARGEIN_PAUSED:

@@ -12,19 +12,20 @@
  *   voiced: loud, and periodicity >= voicing (a pitch between 60 and 400 Hz).
  * Coughs, clicks, breath and line noise are broadband and aperiodic, so they are loud
  * but not voiced, and never count. The echo estimate is the loudest frame sent to the
- * caller within the last echo_tail_ms, minus the echo return loss (ERL): echo is a
- * delayed, attenuated copy of what was sent, so it stays below that estimate. The ERL
- * starts at erl_initial_db and adapts while the caller is silent: it follows the
- * observed attenuation, upwards slowly (0.05 dB a frame) and downwards quickly (0.5 dB a
- * frame), within 0 dB and erl_max_db.
+ * caller at the echo's delay (one frame either side), minus the echo return loss (ERL):
+ * echo is a delayed, attenuated copy of what was sent. Delay and ERL are learnt while no
+ * caller speech is suspected: for every delay up to echo_tail_ms, a running mean of the
+ * attenuation from the frame sent then to the caller's frame now; the echo's delay is
+ * where that mean is lowest, and the mean there is the ERL (from erl_initial_db at
+ * first, within 0 dB and erl_max_db).
  *
  * States and transitions (action reported in brackets):
  *
  *   IDLE       no prompt playing. Any prompt that starts   -> LISTENING
  *   LISTENING  voiced caller speech adds up to pause_ms, with gaps of at most gap_ms
  *                                                          -> PAUSED  [PAUSE]
- *   PAUSED     the caller segment (loud frames, gaps shorter than resume_ms) reaches
- *              stop_ms from its first loud frame            -> STOPPED [STOP]
+ *   PAUSED     the caller segment (loud frames, gaps shorter than resume_ms) spans
+ *              stop_ms from its first to its last loud frame -> STOPPED [STOP]
  *              the segment ends first (resume_ms without a loud frame, or the VAD ends
  *              the utterance):
  *                 the prompt is a question with at most answer_window_ms left to play:
@@ -41,8 +42,9 @@
  * MEDIA_VAD_SPEECH_END: deliver it to recognition, or drop it. An utterance is delivered
  * when it started with no prompt playing and no echo possible; or when it stopped the
  * prompt; or when it was not taken for a backchannel and had at least three voiced caller
- * frames (the caller spoke while a prompt ended). It is dropped otherwise: a backchannel,
- * or audio under the prompt that never rose above the echo estimate.
+ * frames after the prompt and its echo were over (the caller spoke as the prompt ended).
+ * It is dropped otherwise: a backchannel, or the prompt's echo and whatever else stayed
+ * under the barge-in thresholds.
  *
  * NOTE: echo is handled by level only. An echo louder than erl_initial_db - echo_margin_db
  * below the prompt before the ERL adapts, or delayed by more than echo_tail_ms, can
@@ -80,10 +82,10 @@ void media_bargein_settings_default(struct media_bargein_settings *settings);
 int media_bargein_settings_check(const struct media_bargein_settings *settings, char *error,
 				 size_t error_size);
 
-/* What the assistant's side is doing at this tick. */
+/* State of the assistant's side at this tick. */
 struct media_playback {
 	bool prompt_active;        /* a prompt is playing or paused by barge-in */
-	bool question;             /* the prompt asks something and awaits the answer */
+	bool question;             /* the prompt is a question and expects a reply */
 	unsigned remaining_ms;     /* prompt audio not yet sent; UINT32_MAX when unknown */
 	const int16_t *sent;       /* the frame sent to the caller this tick, NULL for none */
 };

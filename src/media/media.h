@@ -35,10 +35,10 @@ enum media_codec {
 const char *media_codec_name(enum media_codec codec);
 
 /*
- * Encode one sample. The work is done by librem's tables; these wrappers add the one
- * input librem gets wrong: -32768, whose negation overflows int16_t (librem then reads
- * before its A-law table, and returns mu-law silence). It is coded as -32767, which gives
- * the same G.711 code as the standard's.
+ * Encode one sample with librem's tables. These wrappers fix the one input librem 0.6
+ * gets wrong: -32768, whose negation overflows int16_t, so librem reads before its A-law
+ * table and returns mu-law silence. It is coded as -32767, which lies in the same G.711
+ * interval and so gets the standard's code.
  */
 uint8_t media_g711_alaw_encode(int16_t sample);
 uint8_t media_g711_ulaw_encode(int16_t sample);

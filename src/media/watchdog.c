@@ -18,6 +18,7 @@ int media_watchdog_init(struct media_watchdog *w, unsigned limit_ms, unsigned qu
 static void clear(struct media_watchdog *w)
 {
 	w->busy = 0;
+	w->speech = 0;
 	w->voiced = 0;
 }
 
@@ -27,11 +28,6 @@ bool media_watchdog_feed(struct media_watchdog *w, const struct media_vad_result
 	bool in_utterance = vad->event == MEDIA_VAD_SPEECH_START ||
 			    vad->event == MEDIA_VAD_SPEECH || vad->event == MEDIA_VAD_SPEECH_END;
 
-	if (vad->event == MEDIA_VAD_SPEECH_END && vad->end == MEDIA_VAD_END_SILENCE) {
-		clear(w);
-		w->quiet = 0;
-		return false;
-	}
 	w->quiet = vad->speech_frame ? 0 : w->quiet + 1;
 	if (w->quiet >= w->quiet_frames) {
 		clear(w);
@@ -41,11 +37,16 @@ bool media_watchdog_feed(struct media_watchdog *w, const struct media_vad_result
 		return false;
 
 	w->busy++;
-	if (vad->features.periodicity >= 0.5 && vad->speech_frame)
-		w->voiced++;
-	if (w->busy < w->limit_frames)
+	if (vad->speech_frame) {
+		w->speech++;
+		if (vad->features.periodicity >= 0.5)
+			w->voiced++;
+	}
+	/* An utterance cut at the VAD's maximum length is no turn either. */
+	if (w->busy < w->limit_frames &&
+	    !(vad->event == MEDIA_VAD_SPEECH_END && vad->end == MEDIA_VAD_END_MAX_LENGTH))
 		return false;
-	*kind = 2 * w->voiced >= w->busy ? MEDIA_WATCHDOG_MUSIC : MEDIA_WATCHDOG_NOISE;
+	*kind = 2 * w->voiced >= w->speech ? MEDIA_WATCHDOG_MUSIC : MEDIA_WATCHDOG_NOISE;
 	w->reports++;
 	clear(w);
 	return true;

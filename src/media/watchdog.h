@@ -1,14 +1,20 @@
 /*
  * Noise and hold-music watchdog. Fed the VAD's result for every caller frame, it reports
- * when the line has been busy for `limit_ms` without a natural end of speech: music on
- * hold, a television, a crowd, a fax tone. The dialogue then re-prompts, and after
- * repeated reports ends the call or transfers it.
+ * when the line has been busy for `limit_ms` without a pause, or when the VAD cuts an
+ * utterance at its maximum length: music on hold, a television, a crowd. The dialogue
+ * then re-prompts, and after repeated reports ends the call or transfers it. Steady
+ * noise and music with a steady level need no watchdog: the VAD's noise floor rises to
+ * them within its window, the line reads as silence, and the no-input timeout applies.
  *
- * "Busy" time starts at a speech onset and runs through utterances cut at their maximum
- * length; it is cleared by an utterance that ends in silence (a turn the caller took) or
- * by `quiet_ms` without speech frames. After a report the count starts again, so a line
- * that stays busy is reported every `limit_ms`. Memory is a few counters, however long
- * the call.
+ * "Busy" time starts at a speech onset and runs on, through the VAD's utterance ends,
+ * until `quiet_ms` pass without a speech frame. Music and crowds keep the VAD starting
+ * and ending utterances without such a pause, while a caller taking a turn leaves one
+ * when the assistant replies. After a report the count starts again, so a line that stays busy
+ * is reported every `limit_ms`. Memory is a few counters, however long the call.
+ *
+ * NOTE: a caller who talks for `limit_ms` without ever pausing for `quiet_ms` is
+ * reported too; with 20 s and 1 s that is rare on a telephone, and the VAD cuts an
+ * utterance at its maximum length anyway.
  */
 #ifndef PERMANENCE_MEDIA_WATCHDOG_H
 #define PERMANENCE_MEDIA_WATCHDOG_H
@@ -33,7 +39,8 @@ struct media_watchdog {
 	unsigned limit_frames;
 	unsigned quiet_frames;
 	unsigned busy;          /* frames in the current busy stretch */
-	unsigned voiced;        /* voiced frames in it */
+	unsigned speech;        /* speech frames in it */
+	unsigned voiced;        /* voiced speech frames in it */
 	unsigned quiet;         /* consecutive frames without speech */
 	uint64_t reports;
 };
@@ -47,7 +54,7 @@ int media_watchdog_init(struct media_watchdog *watchdog, unsigned limit_ms, unsi
 
 /*
  * Account one frame. Returns true on the frame the limit is reached, with *kind set from
- * the share of voiced frames in the stretch (at least half: music).
+ * the share of voiced frames among the stretch's speech frames (at least half: music).
  */
 bool media_watchdog_feed(struct media_watchdog *watchdog, const struct media_vad_result *vad,
 			 enum media_watchdog_kind *kind);

@@ -41,7 +41,7 @@ void audio_mix(int16_t *dst, size_t dst_count, size_t offset, const int16_t *src
  */
 void audio_add_echo(int16_t *dst, size_t count, const int16_t *src, size_t delay, double erl_db);
 
-/* Synthetic signals, each at `level_db` dBFS mean power unless said otherwise. */
+/* Synthetic signals, each at `level_db` dBFS mean power except where noted. */
 void audio_white_noise(int16_t *pcm, size_t count, double level_db, uint32_t *seed);
 void audio_pink_noise(int16_t *pcm, size_t count, double level_db, uint32_t *seed);
 /* Hold music: a melody of harmonic notes over a sustained chord. */
