@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "media.h"
 #include "sip_fixture.h"
@@ -252,14 +256,17 @@ static void digits_info_twice(void)
 		info_fragment("application/dtmf-relay", "Signal=5\r\nDuration=160", "3"),
 		info_fragment("application/dtmf", "*", "4"),
 		info_fragment("application/dtmf-relay", "Signal=x", "5"),
+		info_fragment("text/plain", "5", "6"),
 	};
-	/* The last one is malformed: 400, so sipp's wait for 200 must not apply to it. */
-	char *bad = parts[3];
-	char *pos = strstr(bad, "<recv response=\"200\"/>");
+	/* The last two get 400 (no key) and 415 (not a DTMF type), not 200. */
+	char *pos = strstr(parts[3], "<recv response=\"200\"/>");
 
 	TEST_REQUIRE(pos != NULL);
 	memcpy(pos, "<recv response=\"400\"/>", strlen("<recv response=\"400\"/>"));
-	media = join(parts, 4);
+	pos = strstr(parts[4], "<recv response=\"200\"/>");
+	TEST_REQUIRE(pos != NULL);
+	memcpy(pos, "<recv response=\"415\"/>", strlen("<recv response=\"415\"/>"));
+	media = join(parts, 5);
 	TEST_REQUIRE(media != NULL);
 
 	run_call(&f, "uac_call.xml", media, "300");
@@ -606,6 +613,105 @@ static void late_offer_answered(void)
 	fixture_stop(&f);
 }
 
+static char *reinvite(const char *cseq, const char *version, const char *dir,
+		      const char *expect_dir, const char *probe_port, const char *pause_ms)
+{
+	struct subst subs[] = {
+		{"CSEQ", cseq},		   {"VERSION", version},	 {"DIR", dir},
+		{"EXPECT_DIR", expect_dir}, {"PROBE_PORT", probe_port}, {"PAUSE_MS", pause_ms},
+	};
+
+	return fixture_fragment("frag_reinvite.xml", subs, 6);
+}
+
+static void reinvite_hold_and_resume(void)
+{
+	struct fixture f;
+	struct test_app_options options = default_options();
+	struct test_app_call c;
+	char probe_port[16];
+	unsigned before, during;
+	char *media;
+
+	fixture_init(&f);
+	options.prompt_wav = NULL;
+	fixture_start(&f, &options);
+	snprintf(probe_port, sizeof(probe_port), "%u", f.probe.port);
+	/* Hold (sendonly: we answer recvonly and stop sending), then resume. */
+	char *parts[] = {
+		reinvite("2", "2", "sendonly", "recvonly", probe_port, "1500"),
+		reinvite("3", "3", "sendrecv", "sendrecv", probe_port, "1000"),
+	};
+	media = join(parts, 2);
+	TEST_REQUIRE(media != NULL);
+	struct subst subs[] = {
+		{"FORMATS", "8 101"}, {"EXPECT_PT", "8"}, {"PROBE_PORT", probe_port},
+		{"MEDIA", media},     {"HOLD_MS", "300"},
+	};
+	char path[600];
+	TEST_REQUIRE(fixture_scenario(&f, "uac_call.xml", subs, 5, path, sizeof(path)) == 0);
+	free(media);
+	pid_t pid = fixture_sipp_start(&f, path, "u1", false, 0, "sipp");
+	TEST_REQUIRE(pid > 0);
+
+	/* Sample the RTP sent while the call is held: about 0.5 s to 1.3 s after start. */
+	sip_test_sleep_ms(600);
+	before = sip_test_probe_packets(&f.probe, 8);
+	sip_test_sleep_ms(700);
+	during = sip_test_probe_packets(&f.probe, 8);
+	TEST_EQ_INT(fixture_sipp_wait(&f, pid, "sipp", 15000), 0);
+
+	check_one_call(&f, &c, SIP_END_REMOTE_HANGUP);
+	if (!TEST_CHECK(during - before <= 2))
+		fprintf(stderr, "    %u packets sent while on hold\n", during - before);
+	/* After the resume RTP flows again for about a second. */
+	TEST_CHECK(sip_test_probe_packets(&f.probe, 8) > during + 30);
+	fixture_stop(&f);
+}
+
+static void start_errors(void)
+{
+	struct fixture f;
+	struct test_app_options options = default_options();
+	struct sip_config cfg;
+	struct sip_ua *second = NULL;
+	struct sip_handler handler = {0};
+	char path[700];
+	int fd;
+
+	fixture_init(&f);
+
+	/* A certificate file that does not exist. */
+	cfg = f.cfg;
+	snprintf(path, sizeof(path), "%s/missing.pem", f.tmp);
+	TEST_REQUIRE(snprintf(cfg.tls_certificate, sizeof(cfg.tls_certificate), "%s", path) <
+		     (int)sizeof(cfg.tls_certificate));
+	TEST_EQ_INT(sip_ua_start(&second, &cfg, &handler), EINVAL);
+
+	/* An invalid configuration is refused before anything starts. */
+	cfg = f.cfg;
+	cfg.max_calls = 0;
+	TEST_EQ_INT(sip_ua_start(&second, &cfg, &handler), EINVAL);
+
+	/* A port already taken. */
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	TEST_REQUIRE(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(5555);
+	TEST_REQUIRE(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	cfg = f.cfg;
+	cfg.sip_port = 5555;
+	TEST_EQ_INT(sip_ua_start(&second, &cfg, &handler), EADDRINUSE);
+	close(fd);
+
+	/* One user agent per process. */
+	fixture_start(&f, &options);
+	TEST_EQ_INT(sip_ua_start(&second, &f.cfg, &handler), EALREADY);
+	TEST_CHECK(second == NULL);
+	fixture_stop(&f);
+}
+
 static void posted_commands(void)
 {
 	struct fixture f;
@@ -678,6 +784,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(shutdown_drains_calls),
 	TEST_CASE(late_offer_answered),
 	TEST_CASE(posted_commands),
+	TEST_CASE(reinvite_hold_and_resume),
+	TEST_CASE(start_errors),
 };
 
 int main(int argc, char **argv)
