@@ -6,10 +6,10 @@
  *   any state --CANCEL, BYE, hang-up, no ACK, RTP timeout, transfer, shutdown--> CLOSING
  *   CLOSING --end_tmr: `ended` callback--> freed
  *
- * call_end() performs every move to CLOSING: it stops the media, releases the libre
- * session (which sends BYE or a final response as the state requires) and arms a zero
- * timer that reports `ended`, so the report never runs inside a function the application
- * called. Invariants: the call is in ua->calls until `ended` has returned; `sess` is
+ * call_end() performs every move to CLOSING. It stops the media and releases the libre
+ * session, which sends BYE or a final response as the state requires. It then arms a
+ * zero timer that reports `ended`, so the report never runs inside a function the
+ * application called. Invariants: the call is in ua->calls until `ended` has returned; `sess` is
  * NULL only in CLOSING; media runs only in ESTABLISHED.
  */
 #include "sip_priv.h"
@@ -293,7 +293,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg, void *a
 	if (!err)
 		err = call_sdp_print(call, sdp, descp);
 	if (err)
-		log_warning(SIP_LOG, call->call_id, "re-INVITE offer refused: %s", strerror(err));
+		log_warning(SIP_LOG, call->call_id, "re-INVITE offer rejected: %s", strerror(err));
 	else
 		log_info(SIP_LOG, call->call_id, "media updated by re-INVITE: %s, %s",
 			 sip_codec_name(call->info.codec), sip_sdp_dir_name(call->choice.dir));
@@ -318,7 +318,7 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 	err = sdp_take(call, &body, sdp, -1);
 	mem_deref(sdp);
 	if (err)
-		log_warning(SIP_LOG, call->call_id, "SDP answer refused: %s", strerror(err));
+		log_warning(SIP_LOG, call->call_id, "SDP answer rejected: %s", strerror(err));
 	return err;
 }
 
@@ -391,7 +391,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 		else
 			log_warning(SIP_LOG, call->call_id, "session closed: %s", strerror(err));
 	}
-	/* libre has already answered or sent what the peer needs. */
+	/* libre has already sent the response or request the peer needs. */
 	call->sess = mem_deref(call->sess);
 	call_end(call, reason);
 }
@@ -414,8 +414,8 @@ static void session_release(struct sip_call *call, enum sip_end_reason reason)
 	if (!call->sess)
 		return;
 
-	/* Before the 200 OK the INVITE still needs a final response; after it, releasing
-	 * the session makes libre send BYE (at once, or when the ACK arrives). */
+	/* Before the 200 OK the INVITE still needs a final response. After it, releasing
+	 * the session makes libre send BYE, at once or when the ACK arrives. */
 	if (call->state == CALL_RINGING) {
 		if (reason == SIP_END_SHUTDOWN)
 			(void)sipsess_reject(call->sess, 503, "Service Unavailable",
@@ -476,8 +476,8 @@ static void refuse(struct sip_ua *ua, const struct sip_msg *msg, uint16_t scode,
 {
 	char call_id[128];
 
-	pl_strcpy(&msg->callid, call_id, sizeof(call_id));
-	log_info(SIP_LOG, call_id, "call refused with %u: %s", scode, why);
+	ua_printable(call_id, sizeof(call_id), &msg->callid);
+	log_info(SIP_LOG, call_id, "call rejected with %u: %s", scode, why);
 	(void)sip_treplyf(NULL, NULL, ua->sip, msg, false, scode, reason,
 			  "%sContent-Length: 0\r\n\r\n", headers ? headers : "");
 }
@@ -544,7 +544,7 @@ static struct sip_call *call_alloc(struct sip_ua *ua, const struct sip_msg *msg)
 	call->sdp_version = 1;
 	call->choice.dtmf_pt = -1;
 
-	pl_strcpy(&msg->callid, call->call_id, sizeof(call->call_id));
+	ua_printable(call->call_id, sizeof(call->call_id), &msg->callid);
 	caller_number(msg, call->caller, sizeof(call->caller));
 	called_number(msg, call->called, sizeof(call->called));
 	call->info.call_id = call->call_id;
@@ -557,7 +557,7 @@ static struct sip_call *call_alloc(struct sip_ua *ua, const struct sip_msg *msg)
 	return call;
 }
 
-/* Negotiate the offer and prepare the answer. Returns 0 or the status to refuse with. */
+/* Negotiate the offer and prepare the SDP answer. Returns 0 or the status to reject with. */
 static uint16_t call_prepare_media(struct sip_call *call, const struct pl *body)
 {
 	struct sip_sdp *offer = NULL;
@@ -636,6 +636,11 @@ void call_incoming(struct sip_ua *ua, const struct sip_msg *msg)
 
 	if (ua->handler.offered)
 		status = ua->handler.offered(call, &call->info, ua->handler.arg);
+	if (call->state == CALL_CLOSING) {
+		/* The application hung up inside `offered`; `ended` is already on its way. */
+		refuse(ua, msg, 480, "Temporarily Unavailable", NULL, "hung up by the application");
+		return;
+	}
 	if (status) {
 		if (status < 400 || status > 699)
 			status = 603;

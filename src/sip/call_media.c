@@ -14,7 +14,7 @@
 
 /* Longest RTP payload decoded: 60 ms of G.711. Longer packets are ignored. */
 #define RX_PAYLOAD_MAX 480
-/* Comfort noise level when there is nothing to say: a quiet line. */
+/* Comfort noise level when nothing is queued for playback: a quiet line. */
 #define COMFORT_NOISE_DB -70.0
 
 static int64_t monotonic_ns(void)
@@ -234,7 +234,7 @@ int call_media_apply(struct sip_call *call, const struct sip_sdp_choice *choice)
 	m->codec = choice->alaw ? MEDIA_CODEC_PCMA : MEDIA_CODEC_PCMU;
 	m->codec_pt = (uint8_t)choice->codec_pt;
 	m->dtmf_pt = choice->dtmf_pt;
-	/* The far end receives our audio unless it said sendonly or inactive. */
+	/* The far end receives our audio unless its SDP declared sendonly or inactive. */
 	m->send = (choice->dir & SIP_SDP_RECVONLY) != 0;
 	m->receive = (choice->dir & SIP_SDP_SENDONLY) != 0;
 	return 0;

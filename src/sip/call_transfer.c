@@ -1,12 +1,12 @@
 /*
  * Blind transfer (RFC 3515 REFER, RFC 5589 call transfer).
  *
- * We send REFER in the call's dialog with Refer-To the target. The transferee answers
+ * We send REFER in the call's dialog with Refer-To the target. The transferee responds
  * 202 and reports progress in NOTIFY requests whose message/sipfrag body is the status
- * line of its INVITE to the target. A 2xx there means success: the call is released
- * with BYE. A REFER refused (403, 603, ...), a final sipfrag status of 300 or more, a
- * subscription ended without an outcome, or transfer_timeout_s without one is a failure:
- * the call stays up and the application hears about it through the `transfer` callback.
+ * line of its INVITE to the target. A 2xx there means success, and the call is released
+ * with BYE. A REFER rejected (403, 603, ...), a final sipfrag status of 300 or more, a
+ * subscription ended without an outcome, or transfer_timeout_s without one is a failure.
+ * The call then stays up and the `transfer` callback reports the failure.
  */
 #include "sip_priv.h"
 #include "sip_text.h"

@@ -1,5 +1,5 @@
 /*
- * SIP user agent: answers calls over SIP (UDP, TCP, TLS) on libre, carries their audio
+ * SIP user agent: takes calls over SIP (UDP, TCP, TLS) on libre, carries their audio
  * as G.711 over RTP, and gives the application 20 ms frames of 8 kHz PCM, keypad digits
  * and call events. It can register to a registrar and transfer a call with REFER.
  *
@@ -7,7 +7,7 @@
  * every SIP and RTP object. Every callback in struct sip_handler runs on that thread,
  * and the sip_call_*() functions may only be called on it: inside a callback, or inside
  * a function posted with sip_ua_post(). Other threads (speech and dialogue workers, the
- * signal handler thread) use the sip_ua_*() functions marked "any thread"; these copy
+ * signal handler thread) use the sip_ua_*() functions marked "any thread". These copy
  * their arguments and post them to the loop through a libre mqueue.
  *
  * Lifetime of a call: `offered` is called once per accepted INVITE, then `ended` exactly
@@ -30,6 +30,7 @@
 #define SIP_FRAME_SAMPLES 160
 
 #define SIP_CONFIG_ADDRESS_MAX 64
+#define SIP_CONFIG_NAME_MAX 128
 #define SIP_CONFIG_TEXT_MAX 256
 
 /*
@@ -65,18 +66,18 @@ struct sip_config {
 
 	/* Registration. Empty registrar_uri: no registration. */
 	char registrar_uri[SIP_CONFIG_TEXT_MAX]; /* "sip:sip.example.fr" */
-	char username[SIP_CONFIG_ADDRESS_MAX];	 /* user of the address of record */
-	char auth_username[SIP_CONFIG_ADDRESS_MAX]; /* digest user; empty: username */
-	char password[SIP_CONFIG_ADDRESS_MAX];
+	char username[SIP_CONFIG_NAME_MAX];	 /* user of the address of record */
+	char auth_username[SIP_CONFIG_NAME_MAX]; /* digest user; empty: username */
+	char password[SIP_CONFIG_NAME_MAX];
 	unsigned register_expires_s; /* requested lifetime, 60-86400, default 600 */
 
 	/* Blind transfer target, a SIP URI; empty disables transfer. */
 	char transfer_target[SIP_CONFIG_TEXT_MAX];
 	unsigned transfer_timeout_s; /* give up waiting for the outcome, default 60 */
 
-	unsigned max_calls;	   /* concurrent calls; more are rejected with 503; default 8 */
+	unsigned max_calls;	   /* concurrent calls, 1-2000; more get 503; default 8 */
 	unsigned answer_delay_ms;  /* time between 180 Ringing and 200 OK, default 0 */
-	unsigned playback_max_s;   /* most audio queued for playback per call, default 120 */
+	unsigned playback_max_s;   /* most audio queued per call, 1-600 s, default 30 */
 	unsigned shutdown_grace_s; /* calls may finish this long after shutdown, default 30 */
 };
 
@@ -96,7 +97,7 @@ enum sip_codec {
 
 const char *sip_codec_name(enum sip_codec codec);
 
-/* Why a call ended. */
+/* Reason a call ended. */
 enum sip_end_reason {
 	SIP_END_REMOTE_HANGUP,	/* the caller sent BYE */
 	SIP_END_LOCAL_HANGUP,	/* the application hung up */
@@ -111,15 +112,15 @@ enum sip_end_reason {
 
 const char *sip_end_reason_name(enum sip_end_reason reason);
 
-/* How a keypad digit arrived. */
+/* Source of a keypad digit. */
 enum sip_digit_source {
 	SIP_DIGIT_RFC4733, /* RTP telephone-event */
 	SIP_DIGIT_INFO,	   /* SIP INFO, application/dtmf-relay or application/dtmf */
 };
 
-/* What the application learns about a new call. Strings live as long as the call. */
+/* Information about a new call. Its strings live as long as the call. */
 struct sip_call_info {
-	const char *call_id; /* SIP Call-ID */
+	const char *call_id; /* SIP Call-ID, control characters replaced by '?' */
 	const char *caller;  /* from P-Asserted-Identity, else From; "" when withheld */
 	const char *called;  /* user part of To, else of the Request-URI */
 	enum sip_codec codec;
@@ -127,7 +128,7 @@ struct sip_call_info {
 };
 
 enum sip_transfer_status {
-	SIP_TRANSFER_SUCCEEDED, /* the target answered; the call is then released */
+	SIP_TRANSFER_SUCCEEDED, /* the target took the call, which is then released */
 	SIP_TRANSFER_FAILED,	/* refused, failed or timed out; the call goes on */
 };
 

@@ -121,8 +121,8 @@ static bool check_numbers(const struct sip_msg *msg, struct sip_check *check)
 			reject(check, 400, "Bad Content-Length", "Content-Length is not a number");
 			return false;
 		}
-		/* RFC 3261 18.3: over UDP a larger Content-Length than the datagram holds
-		 * gets 400; over TCP libre only hands over complete messages. */
+		/* RFC 3261 18.3: over UDP a Content-Length larger than the datagram's body
+		 * gets 400. Over TCP libre only hands over complete messages. */
 		if (clen > mbuf_get_left(msg->mb)) {
 			reject(check, 400, "Content-Length Too Large",
 			       "Content-Length is larger than the body received");

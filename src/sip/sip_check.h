@@ -1,9 +1,8 @@
 /*
- * Checks on a request that libre decoded, before the user agent acts on it: the
- * conditions RFC 3261 says make a request malformed (missing or repeated headers, CSeq
- * out of range or naming another method, a Content-Length larger than the body), a
- * Request-URI scheme we cannot serve (416), and option tags in Require that we do not
- * support (420). libre's decoder is lenient, so these are the checks that turn its
+ * Checks on a request that libre decoded, before the user agent acts on it. They reject
+ * with 400 what RFC 3261 calls malformed: missing or repeated headers, CSeq out of range
+ * or naming another method, a Content-Length larger than the body. A Request-URI scheme
+ * we cannot serve gets 416, and option tags in Require that we do not support get 420. libre's decoder is lenient, so these are the checks that turn its
  * output into the right error response.
  *
  * Needs libre's headers (struct sip_msg); no I/O.

@@ -26,7 +26,7 @@ void sip_config_init(struct sip_config *cfg)
 	cfg->transfer_timeout_s = 60;
 	cfg->max_calls = 8;
 	cfg->answer_delay_ms = 0;
-	cfg->playback_max_s = 120;
+	cfg->playback_max_s = 30;
 	cfg->shutdown_grace_s = 30;
 }
 
@@ -248,8 +248,8 @@ static int check_calls(const struct sip_config *cfg, char *message, size_t size)
 		return fail(message, size,
 			    "sip transfer_timeout_s %u is invalid: use 5 to 600 seconds",
 			    cfg->transfer_timeout_s);
-	if (cfg->max_calls < 1 || cfg->max_calls > 1000)
-		return fail(message, size, "sip max_calls %u is invalid: use 1 to 1000",
+	if (cfg->max_calls < 1 || cfg->max_calls > 2000)
+		return fail(message, size, "sip max_calls %u is invalid: use 1 to 2000",
 			    cfg->max_calls);
 	if (cfg->answer_delay_ms > 30000)
 		return fail(message, size,

@@ -2,8 +2,8 @@
  * Jitter buffer for received audio, indexed by RTP timestamp.
  *
  * Decoded samples are written where their timestamp puts them, whatever the packet size
- * (10, 20, 30 ms) and order; the playout side takes a fixed number of samples per tick
- * `delay` samples behind the first packet. Gaps play as silence. A new SSRC, a jump
+ * (10, 20, 30 ms) and order. The playout side takes a fixed number of samples per tick,
+ * starting `delay` samples behind the first packet. Gaps play as silence. A new SSRC, a jump
  * beyond the buffer, or several packets in a row arriving after their playout time
  * restart the buffer on the current packet. When more than `delay` plus two frames stays
  * buffered for a whole second (the sender's clock runs fast), 10 ms are dropped.

@@ -23,7 +23,7 @@
 
 #define SIP_LOG "sip"
 
-/* SIP methods we answer, for Allow headers. */
+/* SIP methods we serve, for Allow headers. */
 #define SIP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY"
 /* Telephone-event payload type when we make the offer. */
 #define SIP_DTMF_PT_OFFER 101
@@ -61,7 +61,7 @@ struct sip_ua {
 	struct dnsc *dnsc;
 	struct tls *tls;
 	struct sip_lsnr *guard;	    /* checks requests before the session layer */
-	struct sip_lsnr *fallback;  /* OPTIONS and requests nobody else took */
+	struct sip_lsnr *fallback;  /* OPTIONS and requests no other listener handled */
 	struct sip_lsnr *responses; /* drops stray responses quietly */
 	struct sipsess_sock *sess_sock;
 	struct sipevent_sock *event_sock;
@@ -82,7 +82,7 @@ struct sip_ua {
 
 /* Call states, in order. See call.c for the transitions. */
 enum call_state {
-	CALL_RINGING,	  /* INVITE accepted, 180 sent, answer pending */
+	CALL_RINGING,	  /* INVITE accepted, 180 sent, 200 OK pending */
 	CALL_ANSWERED,	  /* 200 OK sent, waiting for the ACK */
 	CALL_ESTABLISHED, /* ACK received: media flows */
 	CALL_CLOSING,	  /* ended; `ended` is reported from a zero timer */
@@ -166,6 +166,8 @@ bool ua_draining(const struct sip_ua *ua);
 int ua_contact_uri(const struct sip_ua *ua, enum sip_transp tp, char *buf, size_t size);
 int ua_auth_handler(char **user, char **pass, const char *realm, void *arg);
 void ua_log_malformed(struct sip_ua *ua, const struct sip_msg *msg, const char *problem);
+/* Copy text from the network for a log line: control and non-ASCII bytes become '?'. */
+void ua_printable(char *out, size_t size, const struct pl *text);
 
 /* ua_listen.c */
 int ua_listen_guard(struct sip_ua *ua);
@@ -173,7 +175,7 @@ int ua_listen_fallback(struct sip_ua *ua);
 
 /* ua_reg.c */
 int ua_reg_start(struct ua_reg **regp, struct sip_ua *ua);
-/* Send REGISTER with Expires 0; `done` runs when it is answered or fails. */
+/* Send REGISTER with Expires 0. `done` runs when its response arrives or it fails. */
 void ua_reg_stop(struct ua_reg *reg, void (*done)(void *arg), void *arg);
 
 /* call.c */

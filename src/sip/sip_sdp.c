@@ -122,7 +122,7 @@ static int parse_media(struct sip_sdp *sdp, struct span value)
 	    !span_token(&value, &proto))
 		return EBADMSG;
 
-	/* "port/count" asks for several consecutive ports; only the first is used. */
+	/* "port/count" requests several consecutive ports, and only the first is used. */
 	for (size_t i = 0; i < port.len; i++) {
 		if (port.p[i] == '/') {
 			port.len = i;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIP_SDP_MAX_BYTES 16384 /* longest body accepted */
+#define SIP_SDP_MAX_BYTES 16384 /* maximum body length */
 #define SIP_SDP_MAX_MEDIA 8	/* m= lines kept; more is an error */
 #define SIP_SDP_MAX_FORMATS 32	/* formats kept per m= line; more are ignored */
 #define SIP_SDP_ADDRESS_MAX 64
@@ -75,7 +75,7 @@ struct sip_sdp_choice {
 
 /*
  * Choose the first audio stream on RTP/AVP that offers PCMA or PCMU, and in it the codec
- * listed first; `prefer_alaw` (0 or 1, or -1 for no preference) keeps the codec already
+ * listed first. `prefer_alaw` (0 or 1, or -1 for no preference) keeps the codec already
  * in use when the offer still lists it. Works on an offer and on an answer. Returns 0,
  * ENOTSUP when no stream carries PCMA or PCMU (answer 488), EBADMSG when the chosen
  * stream has no connection address.
@@ -107,7 +107,7 @@ int sip_sdp_answer_print(char *buf, size_t size, const struct sip_sdp *offer,
 int sip_sdp_offer_print(char *buf, size_t size, const struct sip_sdp_local *local,
 			int only_alaw, int dtmf_pt, size_t *len);
 
-/* The direction we answer with: sendonly becomes recvonly and so on. */
+/* The direction that matches `dir` in an answer: sendonly becomes recvonly and so on. */
 int sip_sdp_dir_reverse(int dir);
 const char *sip_sdp_dir_name(int dir);
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest phone number returned, digits and '+' included. */
+/* Maximum length of a phone number returned, digits and '+' included. */
 #define SIP_NUMBER_MAX 32
 
 /*

@@ -96,19 +96,33 @@ int ua_auth_handler(char **user, char **pass, const char *realm, void *arg)
 	return 0;
 }
 
+void ua_printable(char *out, size_t size, const struct pl *text)
+{
+	size_t n = 0;
+
+	if (!size)
+		return;
+	for (size_t i = 0; text && i < text->l && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)text->p[i];
+
+		out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
 void ua_log_malformed(struct sip_ua *ua, const struct sip_msg *msg, const char *problem)
 {
 	unsigned suppressed = 0;
-	char source[64] = "";
+	char source[64] = "", method[33];
 
 	if (!log_ratelimit_allow(&ua->malformed_log, &suppressed))
 		return;
 	if (suppressed)
 		log_notice(SIP_LOG, NULL, "%u more malformed messages were not logged", suppressed);
 	sa_ntop(&msg->src, source, sizeof(source));
-	log_notice(SIP_LOG, NULL, "rejected a malformed %.*s from %s port %u over %s: %s",
-		   (int)MIN(msg->met.l, 32), msg->met.p, source, sa_port(&msg->src),
-		   sip_transp_name(msg->tp), problem);
+	ua_printable(method, sizeof(method), &msg->met);
+	log_notice(SIP_LOG, NULL, "rejected a malformed %s from %s port %u over %s: %s", method,
+		   source, sa_port(&msg->src), sip_transp_name(msg->tp), problem);
 }
 
 /* Listener ports, readable from any thread. */
@@ -400,7 +414,7 @@ static void ua_stop(struct sip_ua *ua)
 	tmr_cancel(&ua->grace_tmr);
 
 	/* The session and event layers stay until the teardown, which closes the sessions
-	 * still waiting for an ACK or a BYE answer. */
+	 * still waiting for an ACK or for the response to their BYE. */
 	tmr_start(&ua->stop_tmr, STOP_WAIT_MS, stop_timeout, ua);
 	/* sip_exit_handler runs when the last transaction is done, maybe at once. */
 	sip_close(ua->sip, false);
@@ -665,8 +679,8 @@ static void ua_teardown(struct sip_ua *ua)
 {
 	struct ua_command *cmd;
 
-	/* Commands that arrive from now on are refused; tasks already accepted still run,
-	 * so whoever posted them gets their argument back. */
+	/* Commands that arrive from now on are rejected. Tasks already accepted still run,
+	 * so that the thread that posted them gets their argument back. */
 	pthread_mutex_lock(&ua->lock);
 	ua->accepting = false;
 	pthread_mutex_unlock(&ua->lock);

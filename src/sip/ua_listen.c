@@ -1,10 +1,10 @@
 /*
  * The user agent's own SIP listeners. libre offers each request to the listeners in the
- * order they were installed: its transaction layer first, then `guard` (rejects
- * malformed requests before anything acts on them), the session and event layers
- * (INVITE, ACK, BYE, INFO, REFER in dialog, NOTIFY), and last `fallback` (OPTIONS,
- * CANCEL without a transaction, methods we do not serve). Stray responses end in
- * `responses`, which drops them.
+ * order they were installed. Its transaction layer comes first, then `guard`, which
+ * rejects malformed requests before anything acts on them. The session and event layers
+ * follow (INVITE, ACK, BYE, INFO, REFER in dialog, NOTIFY), and `fallback` comes last
+ * (OPTIONS, CANCEL without a transaction, methods we do not serve). Stray responses end
+ * in `responses`, which drops them.
  */
 #include "sip_priv.h"
 #include "sip_check.h"
@@ -27,7 +27,7 @@ static bool guard_handler(const struct sip_msg *msg, void *arg)
 
 	ua_log_malformed(ua, msg, check.problem);
 	if (!pl_strcmp(&msg->met, "ACK"))
-		return true; /* an ACK is never answered */
+		return true; /* an ACK never gets a response */
 	(void)sip_replyf(ua->sip, msg, check.scode, check.reason,
 			 "%sContent-Length: 0\r\n\r\n", check.headers);
 	return true;
@@ -73,7 +73,12 @@ static bool fallback_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
-	log_debug(SIP_LOG, NULL, "%.*s not served", (int)MIN(msg->met.l, 32), msg->met.p);
+	if (log_enabled(LOGL_DEBUG)) {
+		char method[33];
+
+		ua_printable(method, sizeof(method), &msg->met);
+		log_debug(SIP_LOG, NULL, "%s not served", method);
+	}
 	if (method_known(&msg->met))
 		(void)sip_replyf(ua->sip, msg, 405, "Method Not Allowed",
 				 "Allow: " SIP_ALLOW "\r\n"

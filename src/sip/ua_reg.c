@@ -1,8 +1,8 @@
 /*
  * Registration to the configured registrar (RFC 3261 section 10).
  *
- * libre's own sipreg writes the local socket address into Contact; behind NAT the
- * registrar must see public_address instead, so this client builds its REGISTER
+ * libre's own sipreg writes the local socket address into Contact. Behind NAT the
+ * registrar must get public_address instead, so this client builds its REGISTER
  * requests itself on libre's dialog, request and digest-authentication layers.
  *
  * States: idle -> sending -> registered (refresh timer) -> sending ...; a failure
@@ -302,7 +302,7 @@ static void unregister_timeout(void *arg)
 {
 	struct ua_reg *reg = arg;
 
-	log_warning(SIP_LOG, NULL, "no answer to the unregistration within %u ms",
+	log_warning(SIP_LOG, NULL, "unregistration timed out: no response within %u ms",
 		    UNREGISTER_WAIT_MS);
 	finish_stop(reg);
 }

@@ -139,7 +139,7 @@ void sip_test_dump_file(const char *label, const char *path)
 		fprintf(stderr, "---- %s: %s not readable\n", label, path);
 		return;
 	}
-	/* The end of a log says most about a failure. */
+	/* The end of a log shows most about a failure. */
 	fprintf(stderr, "---- %s (%s, last 6000 bytes)\n%s\n---- end of %s\n", label, path,
 		(char *)data + (len > 6000 ? len - 6000 : 0), label);
 	free(data);

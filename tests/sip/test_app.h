@@ -26,7 +26,7 @@ struct test_app_options {
 	char hangup_key;	 /* hangs up; 0 for none */
 	char flush_key;		 /* flushes playback; 0 for none */
 	unsigned hangup_after_ms; /* hangs up this long after the start; 0 for never */
-	int reject_status;	 /* `offered` returns this (0 answers) */
+	int reject_status;	 /* `offered` returns this (0 takes the call) */
 };
 
 /* What the application saw of one call. */

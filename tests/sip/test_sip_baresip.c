@@ -30,7 +30,7 @@ struct baresip {
 	char rec[600];
 };
 
-/* Send one ctrl_tcp command (a netstring holding JSON); returns 0 when baresip says ok. */
+/* Send one ctrl_tcp command (a netstring of JSON); returns 0 when baresip reports ok. */
 static int baresip_command(struct baresip *b, const char *command, const char *params)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};

@@ -1,8 +1,8 @@
 /*
  * Calls between sipp and the user agent running the test application, on loopback in a
- * private network namespace: codec choice, audio both ways, keypad digits (RFC 4733 and
- * INFO), CANCEL, BYE from each side, RTP timeout, REFER, OPTIONS, registration with
- * digest authentication, TCP, the call limit and a graceful shutdown.
+ * private network namespace. They cover the codec choice, audio both ways, keypad digits
+ * (RFC 4733 and INFO), CANCEL, BYE from each side, RTP timeout, REFER, OPTIONS,
+ * registration with digest authentication, TCP, the call limit and a graceful shutdown.
  */
 #include <errno.h>
 #include <math.h>
@@ -512,7 +512,7 @@ static void register_wrong_password(void)
 	sip_test_sleep_ms(300);
 	fixture_start(&f, &options);
 
-	/* The registrar answers 403: no registration, and the shutdown does not hang. */
+	/* The registrar responds 403: no registration, and the shutdown does not hang. */
 	TEST_CHECK(!sip_test_wait_for(registered, f.ua, 2000));
 	fixture_stop(&f);
 	TEST_CHECK(sip_test_wait(registrar, 5000) != 0);
@@ -637,7 +637,7 @@ static void reinvite_hold_and_resume(void)
 	options.prompt_wav = NULL;
 	fixture_start(&f, &options);
 	snprintf(probe_port, sizeof(probe_port), "%u", f.probe.port);
-	/* Hold (sendonly: we answer recvonly and stop sending), then resume. */
+	/* Hold (sendonly, so our SDP answer has recvonly and we stop sending), then resume. */
 	char *parts[] = {
 		reinvite("2", "2", "sendonly", "recvonly", probe_port, "1500"),
 		reinvite("3", "3", "sendrecv", "sendrecv", probe_port, "1000"),

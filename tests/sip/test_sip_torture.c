@@ -1,7 +1,7 @@
 /*
  * The RFC 4475 torture messages sent to the running user agent over UDP and TCP while a
  * call set up by sipp goes on. Each message must get the response listed in
- * tests/sip/rfc4475_expect.tsv (or no response where it says "drop"), nothing may crash,
+ * tests/sip/rfc4475_expect.tsv (or no response where the table has "drop"), nothing may crash,
  * and the call must carry audio to its normal end.
  */
 #include <errno.h>
@@ -188,8 +188,8 @@ static void send_udp(const struct expectation *row, const uint8_t *data, size_t 
 	char match[300], replies[4096];
 	int count;
 
-	/* Answers to earlier INVITEs are retransmitted to the same port until an ACK that
-	 * never comes, and several messages share a branch: match the Call-ID. */
+	/* Responses to earlier INVITEs are retransmitted to the same port until an ACK that
+	 * never comes, and several messages share a branch, so match the Call-ID. */
 	if (!call_id((const char *)data, len, match, sizeof(match)) &&
 	    !via_value((const char *)data, len, "branch=", match, sizeof(match)))
 		match[0] = '\0';
@@ -202,7 +202,7 @@ static void send_udp(const struct expectation *row, const uint8_t *data, size_t 
 		return;
 	}
 	/* RFC 3261 17.2.3: a request whose branch matches an earlier transaction is taken
-	 * as its retransmission, so the earlier answer (with the earlier Call-ID) is
+	 * as its retransmission, so the earlier response (with the earlier Call-ID) is
 	 * repeated or nothing is sent. */
 	via_value((const char *)data, len, "branch=", branch, sizeof(branch));
 	reused = branch[0] && branch_seen(branch);
@@ -223,8 +223,8 @@ static void send_tcp(const struct expectation *row, const uint8_t *data, size_t 
 		TEST_CHECK(count >= 0);
 		return;
 	}
-	/* Over TCP libre needs Content-Length to frame a message; without it (or with a
-	 * length past the data) it answers nothing, which is the one other outcome. */
+	/* Over TCP libre needs Content-Length to frame a message. Without it, or with a
+	 * length past the data, it sends nothing: the one other accepted outcome. */
 	if (!TEST_CHECK(!count || status_accepted(replies, row->udp)))
 		fprintf(stderr, "    %s (RFC 4475 %s) over TCP: got \"%s\", expected %s or nothing\n",
 			row->file, row->section, replies, row->udp);
@@ -285,7 +285,7 @@ static void torture_with_call_in_progress(void)
 		free(data);
 	}
 
-	/* Still answering, and the first call still carries audio. */
+	/* The user agent still responds, and the first call still carries audio. */
 	{
 		const char options_msg[] =
 			"OPTIONS sip:permanence@127.0.0.1:5080 SIP/2.0\r\n"

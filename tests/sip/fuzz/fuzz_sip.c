@@ -4,7 +4,7 @@
  * offer/answer, RFC 4733 receiver and jitter buffer fed the raw input directly.
  *
  * Build with clang and -DPERMANENCE_FUZZ=ON; scripts/fuzz-sip.sh runs it for a bounded
- * time. The parsers' sources are compiled into this program so that libFuzzer sees
+ * time. The parsers' sources are compiled into this program so that libFuzzer measures
  * their coverage.
  */
 #include <stddef.h>
@@ -36,7 +36,7 @@ static void sdp_round_trip(const char *text, size_t len)
 	(void)sip_sdp_negotiate(&sdp, 1, &choice);
 	if (sip_sdp_answer_print(out, sizeof(out), &sdp, &choice, &local, &out_len))
 		return;
-	/* Our answer must read back and agree with itself. */
+	/* Our SDP answer must parse again and name the same codec. */
 	if (sip_sdp_parse(&answer, out, out_len) || sip_sdp_negotiate(&answer, -1, &back))
 		__builtin_trap();
 	if (back.codec_pt != choice.codec_pt)
