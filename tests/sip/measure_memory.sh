@@ -24,7 +24,8 @@ ip link set lo up
 
 # The caller offers PCMA to the discard port: the user agent's RTP goes nowhere.
 sed -e 's/@FORMATS@/8 101/' -e 's/@EXPECT_PT@/8/' -e 's/@PROBE_PORT@/9/' \
-	-e 's/@MEDIA@//' -e 's/@HOLD_MS@/15000/' \
+	-e 's/@MEDIA@//' -e 's/@HOLD_MS@/15000/' -e 's/@MEDIA_HOST@/127.0.0.1/' \
+	-e 's/@CONTACT_HOST@/127.0.0.1/' \
 	"$top/tests/sip/scenarios/uac_call.xml" > "$work/call.xml"
 
 "$build/tests/sip/sip_demo" --listen 127.0.0.1 --port 5080 --rtp-min 20000 \

@@ -125,8 +125,18 @@ char *fixture_fragment(const char *name, const struct subst *subs, size_t count)
 int fixture_scenario(struct fixture *f, const char *name, const struct subst *subs,
 		     size_t count, char *path, size_t size)
 {
-	char *out = fixture_fragment(name, subs, count);
+	/* Our address in SDP and Contact: loopback unless the test says otherwise. */
+	struct subst all[32];
+	char *out;
 	int err;
+
+	if (count + 2 > sizeof(all) / sizeof(all[0]))
+		return E2BIG;
+	for (size_t i = 0; i < count; i++)
+		all[i] = subs[i];
+	all[count] = (struct subst){"MEDIA_HOST", "127.0.0.1"};
+	all[count + 1] = (struct subst){"CONTACT_HOST", "127.0.0.1"};
+	out = fixture_fragment(name, all, count + 2);
 
 	if (!out)
 		return ENOENT;

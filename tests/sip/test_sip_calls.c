@@ -669,6 +669,30 @@ static void reinvite_hold_and_resume(void)
 	fixture_stop(&f);
 }
 
+static void public_address_in_answer(void)
+{
+	struct fixture f;
+	struct test_app_options options = default_options();
+	struct test_app_call c;
+	char probe_port[16];
+
+	fixture_init(&f);
+	/* Behind NAT: the caller must be given the public address in SDP and Contact. */
+	snprintf(f.cfg.public_address, sizeof(f.cfg.public_address), "203.0.113.7");
+	fixture_start(&f, &options);
+	snprintf(probe_port, sizeof(probe_port), "%u", f.probe.port);
+	struct subst subs[] = {
+		{"FORMATS", "8 101"},	{"EXPECT_PT", "8"},	     {"PROBE_PORT", probe_port},
+		{"MEDIA", ""},		{"HOLD_MS", "500"},	     {"MEDIA_HOST", "203.0.113.7"},
+		{"CONTACT_HOST", "203.0.113.7"},
+	};
+
+	TEST_EQ_INT(fixture_sipp_run(&f, "uac_call.xml", subs, 7, "u1", 20000), 0);
+	check_one_call(&f, &c, SIP_END_REMOTE_HANGUP);
+	TEST_CHECK(sip_test_probe_packets(&f.probe, 8) > 10);
+	fixture_stop(&f);
+}
+
 static void start_errors(void)
 {
 	struct fixture f;
@@ -785,6 +809,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(late_offer_answered),
 	TEST_CASE(posted_commands),
 	TEST_CASE(reinvite_hold_and_resume),
+	TEST_CASE(public_address_in_answer),
 	TEST_CASE(start_errors),
 };
 
