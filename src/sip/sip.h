@@ -179,9 +179,11 @@ int sip_ua_start(struct sip_ua **uap, const struct sip_config *cfg,
 		 const struct sip_handler *handler);
 
 /*
- * Any thread; async-signal-safe. Begin a graceful stop: new calls get 503, calls in
- * progress may finish within shutdown_grace_s, then the rest are hung up, the
- * registration is removed and the loop ends. Returns 0 or an errno from the mqueue.
+ * Any thread, but not a signal handler: it allocates and locks, so call it from a thread
+ * that takes signals with sigwait(). Begin a graceful stop: new calls get 503 and the
+ * registration is removed. Calls in progress may finish within shutdown_grace_s, then the
+ * rest are hung up and the loop ends. Returns 0, ENOMEM, ESHUTDOWN when the loop has
+ * already ended, or an errno from the mqueue.
  */
 int sip_ua_shutdown(struct sip_ua *ua);
 
@@ -200,7 +202,7 @@ uint16_t sip_ua_port(const struct sip_ua *ua, const char *transport);
 /* Any thread. Number of calls in progress. */
 unsigned sip_ua_call_count(const struct sip_ua *ua);
 
-/* Any thread. Whether the last registration attempt succeeded. */
+/* Any thread. Return whether the last registration attempt succeeded. */
 bool sip_ua_registered(const struct sip_ua *ua);
 
 typedef void(sip_task_h)(struct sip_ua *ua, void *arg);
