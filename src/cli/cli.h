@@ -97,11 +97,13 @@ struct cli_command {
 
 /* Subcommands; each is implemented in cmd_NAME.c. */
 int cmd_version(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_slots(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_move(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

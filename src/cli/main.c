@@ -14,6 +14,10 @@ static const struct cli_command commands[] = {
 	{"book", cmd_book, "prend un rendez-vous", "book an appointment"},
 	{"cancel", cmd_cancel, "annule un rendez-vous", "cancel an appointment"},
 	{"move", cmd_move, "déplace un rendez-vous", "move an appointment"},
+	{"user", cmd_user, "gère les comptes du tableau de bord (add, list, disable, passwd)",
+	 "manage the dashboard's accounts (add, list, disable, passwd)"},
+	{"serve", cmd_serve, "répond aux appels et sert le tableau de bord",
+	 "answer calls and serve the dashboard"},
 	{"version", cmd_version, "affiche la version", "print the version"},
 };
 

@@ -8,14 +8,10 @@
 
 #include "embedded.h"
 #include "fold.h"
+#include "store_priv.h"
 
 extern const struct embedded_file store_migrations[];
 extern const size_t store_migrations_count;
-
-struct store {
-	struct db *db;
-	char errmsg[300];
-};
 
 static const int busy_timeout_ms = 5000;
 
@@ -168,17 +164,15 @@ void store_rollback(struct store *st)
  * 'i' an int64_t, 'z' an int64_t where 0 binds NULL (optional references),
  * 's' a const char * where NULL binds NULL.
  */
-static int exec_bound(struct store *st, const char *what, const char *sql, const char *kinds,
-		      ...)
+static int exec_bound_v(struct store *st, const char *what, const char *sql, const char *kinds,
+			va_list ap)
 {
 	struct db_stmt *stmt;
-	va_list ap;
 	int err;
 
 	err = db_prepare(st->db, sql, &stmt);
 	if (err)
 		return fail(st, err, what);
-	va_start(ap, kinds);
 	for (int i = 0; kinds[i] && !err; i++) {
 		int64_t number;
 
@@ -192,7 +186,6 @@ static int exec_bound(struct store *st, const char *what, const char *sql, const
 		else
 			err = db_bind_int(stmt, i + 1, number);
 	}
-	va_end(ap);
 	if (!err) {
 		err = db_step(stmt);
 		err = err == DB_DONE || err == DB_ROW ? 0 : err;
@@ -201,19 +194,23 @@ static int exec_bound(struct store *st, const char *what, const char *sql, const
 	return err ? fail(st, err, what) : 0;
 }
 
+static int exec_bound(struct store *st, const char *what, const char *sql, const char *kinds,
+		      ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, kinds);
+	err = exec_bound_v(st, what, sql, kinds, ap);
+	va_end(ap);
+	return err;
+}
+
 /* NULL for an empty string, so optional text columns stay NULL. */
 static const char *or_null(const char *text)
 {
 	return text && text[0] ? text : NULL;
 }
-
-/* A growable array for list results; `limit` bounds it. */
-struct list_builder {
-	void *items;
-	size_t count;
-	size_t capacity;
-	size_t item_size;
-};
 
 static void *list_next(struct list_builder *list)
 {
@@ -1084,11 +1081,6 @@ int store_call_save(struct store *st, const struct store_call *c)
 	return err == DB_DONE ? 0 : fail(st, err, "saving a call");
 }
 
-#define CALL_COLUMNS                                                                     \
-	"id, channel, caller_number, called_number, lang, started_utc, answered_utc,"    \
-	" ended_utc, outcome, urgency, intent, reason, patient_id, summary_json,"        \
-	" transcript_json"
-
 static int read_call(struct db_stmt *stmt, struct store_call *c)
 {
 	COPY_COLUMN(c->id, stmt, 0);
@@ -1323,4 +1315,32 @@ int store_setting_put(struct store *st, const char *key, const char *value)
 				  " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 	return exec_bound(st, "saving a setting", sql, "ss", key, value);
+}
+
+/* ---- Helpers shared with the other store files (store_priv.h) ---- */
+
+int store_fail(struct store *st, int err, const char *what)
+{
+	return fail(st, err, what);
+}
+
+int store_exec_bound(struct store *st, const char *what, const char *sql, const char *kinds, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, kinds);
+	err = exec_bound_v(st, what, sql, kinds, ap);
+	va_end(ap);
+	return err;
+}
+
+void *store_list_next(struct list_builder *list)
+{
+	return list_next(list);
+}
+
+int store_read_call(struct db_stmt *stmt, struct store_call *call)
+{
+	return read_call(stmt, call);
 }

@@ -297,4 +297,135 @@ void store_tasks_free(struct store_task *list, size_t count);
 int store_setting_get(struct store *st, const char *key, char *value, size_t size);
 int store_setting_put(struct store *st, const char *key, const char *value);
 
+/* ---- Dashboard: call search, statistics rows, settings editing ---- */
+
+/* Filters of store_calls_search(); zero or NULL fields do not filter. */
+struct store_call_filter {
+	int64_t from;         /* started_utc >= from */
+	int64_t to;           /* started_utc < to (0: no upper bound) */
+	const char *outcome;  /* exact outcome */
+	const char *urgency;  /* "none", "urgent" or "emergency" */
+	const char *text;     /* substring of the number, reason, intent, summary or transcript */
+	size_t limit;         /* 0 means 100; at most 500 */
+	size_t offset;
+};
+
+/* Calls matching the filter, newest first, and how many match in all (*total). */
+int store_calls_search(struct store *st, const struct store_call_filter *filter,
+		       struct store_call **list, size_t *count, size_t *total);
+
+/* What the statistics need of one call. */
+struct store_call_brief {
+	int64_t started_utc;
+	int64_t answered_utc;
+	int64_t ended_utc;
+	char outcome[16];
+	char urgency[16];
+	char intent[32];
+};
+
+/* Calls started in [from, to), oldest first; at most `max` rows (ERANGE past it). */
+int store_calls_brief(struct store *st, int64_t from, int64_t to, size_t max,
+		      struct store_call_brief **list, size_t *count);
+
+int store_task_get(struct store *st, int64_t id, struct store_task *task);
+/* Free the JSON string of a task returned by store_task_get(). */
+void store_task_release(struct store_task *task);
+
+/* Update a practitioner's title, names, specialty and active flag by id. */
+int store_practitioner_update(struct store *st, const struct store_practitioner *practitioner);
+/* Update a type's labels, duration, new-patient flag and active flag by id. */
+int store_type_update(struct store *st, const struct store_appointment_type *type);
+/* Remove every restriction of a type, so that every practitioner takes it. */
+int store_type_unrestrict(struct store *st, int64_t type_id);
+/* Remove the weekly opening hours of a practitioner (0: the practice's own). */
+int store_openings_clear(struct store *st, int64_t practitioner_id);
+int store_absence_delete(struct store *st, int64_t id);
+
+struct store_setting {
+	char key[64];
+	char value[2048];
+};
+
+/* Every setting, by key. */
+int store_settings_list(struct store *st, struct store_setting **list, size_t *count);
+
+/* ---- Staff accounts, sessions, login attempts, audit log ---- */
+
+struct store_user {
+	int64_t id;
+	char username[64];
+	char display_name[128];
+	char role[16];          /* "admin", "secretary", "practitioner" */
+	int64_t practitioner_id; /* for a practitioner account; 0 otherwise */
+	char password_hash[160]; /* argon2id string from crypto_pwhash_str() */
+	char lang[4];           /* "fr" or "en" */
+	bool disabled;
+	int64_t created_utc;
+	int64_t updated_utc;
+};
+
+/* Add an account; EEXIST when the user name is taken. */
+int store_user_add(struct store *st, struct store_user *user);
+int store_user_get(struct store *st, int64_t id, struct store_user *user);
+int store_user_find(struct store *st, const char *username, struct store_user *user);
+/* Every account, by user name. */
+int store_users_list(struct store *st, struct store_user **list, size_t *count);
+/* Save display name, role, practitioner, language, disabled flag and password hash. */
+int store_user_update(struct store *st, const struct store_user *user);
+
+struct store_session {
+	char token_hash[65];  /* hex SHA-256 of the cookie value */
+	int64_t user_id;
+	char csrf_token[65];
+	char address[64];
+	int64_t created_utc;
+	int64_t last_seen_utc;
+};
+
+int store_session_add(struct store *st, const struct store_session *session);
+int store_session_get(struct store *st, const char *token_hash, struct store_session *session);
+int store_session_touch(struct store *st, const char *token_hash, int64_t now);
+int store_session_delete(struct store *st, const char *token_hash);
+int store_sessions_delete_for_user(struct store *st, int64_t user_id);
+/* Delete sessions created before created_before or last seen before seen_before. */
+int store_sessions_expire(struct store *st, int64_t created_before, int64_t seen_before);
+
+int store_login_attempt_add(struct store *st, const char *username, const char *address,
+			    int64_t now, bool success);
+/*
+ * Failed logins since `since` for a user name (address NULL) or an address (username
+ * NULL), counted after the last success of the same key, with the latest failure's time.
+ */
+int store_login_failures(struct store *st, const char *username, const char *address,
+			 int64_t since, int *count, int64_t *last_utc);
+
+struct store_audit {
+	int64_t id;
+	int64_t at_utc;
+	int64_t user_id;
+	char username[64];
+	char address[64];
+	char action[16];       /* "view", "create", "update", "book", "cancel", ... */
+	char object_type[24];  /* "call", "task", "appointment", "agenda", "user", ... */
+	char object_id[64];
+	int64_t patient_id;    /* 0 when no single patient is concerned */
+	char detail[256];
+};
+
+int store_audit_add(struct store *st, const struct store_audit *entry);
+
+struct store_audit_filter {
+	int64_t from;          /* at_utc >= from */
+	int64_t to;            /* at_utc < to (0: no upper bound) */
+	int64_t patient_id;    /* 0: any */
+	const char *username;  /* NULL: any */
+	size_t limit;          /* 0 means 100; at most 500 */
+	size_t offset;
+};
+
+/* Audit entries, newest first. */
+int store_audit_list(struct store *st, const struct store_audit_filter *filter,
+		     struct store_audit **list, size_t *count);
+
 #endif
