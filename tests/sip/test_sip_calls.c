@@ -37,6 +37,13 @@ static struct test_app_options default_options(void)
 	return options;
 }
 
+static bool first_call_started(void *arg)
+{
+	struct test_app_call c;
+
+	return test_app_call(arg, 0, &c) && c.started;
+}
+
 static void check_one_call(struct fixture *f, struct test_app_call *c, int reason)
 {
 	TEST_EQ_INT(test_app_count(&f->app), 1);
@@ -540,7 +547,7 @@ static void max_calls_refused(void)
 
 	first = fixture_sipp_start(&f, first_path, "u1", false, 0, "first");
 	TEST_REQUIRE(first > 0);
-	sip_test_sleep_ms(800);
+	TEST_REQUIRE(sip_test_wait_for(first_call_started, &f.app, 10000));
 	TEST_EQ_INT(sip_ua_call_count(f.ua), 1);
 	TEST_EQ_INT(fixture_sipp_wait(&f, fixture_sipp_start(&f, second_path, "u1", false, 0,
 							      "second"),
@@ -574,7 +581,7 @@ static void shutdown_drains_calls(void)
 
 	first = fixture_sipp_start(&f, first_path, "u1", false, 0, "first");
 	TEST_REQUIRE(first > 0);
-	sip_test_sleep_ms(800);
+	TEST_REQUIRE(sip_test_wait_for(first_call_started, &f.app, 10000));
 	TEST_EQ_INT(sip_ua_call_count(f.ua), 1);
 
 	/* Stopping: new calls get 503, the call in progress is hung up after 2 s. */
@@ -654,10 +661,11 @@ static void reinvite_hold_and_resume(void)
 	pid_t pid = fixture_sipp_start(&f, path, "u1", false, 0, "sipp");
 	TEST_REQUIRE(pid > 0);
 
-	/* Sample the RTP sent while the call is held: about 0.5 s to 1.3 s after start. */
-	sip_test_sleep_ms(600);
+	/* The hold starts right after the ACK and lasts 1.5 s: sample from 0.3 s to 1.1 s. */
+	TEST_REQUIRE(sip_test_wait_for(first_call_started, &f.app, 10000));
+	sip_test_sleep_ms(300);
 	before = sip_test_probe_packets(&f.probe, 8);
-	sip_test_sleep_ms(700);
+	sip_test_sleep_ms(800);
 	during = sip_test_probe_packets(&f.probe, 8);
 	TEST_EQ_INT(fixture_sipp_wait(&f, pid, "sipp", 15000), 0);
 
@@ -773,7 +781,7 @@ static void posted_commands(void)
 	TEST_REQUIRE(fixture_scenario(&f, "uac_call.xml", subs, 5, path, sizeof(path)) == 0);
 	pid_t pid = fixture_sipp_start(&f, path, "u1", false, 0, "sipp");
 	TEST_REQUIRE(pid > 0);
-	sip_test_sleep_ms(600);
+	TEST_REQUIRE(sip_test_wait_for(first_call_started, &f.app, 10000));
 	TEST_REQUIRE(test_app_call(&f.app, 0, &c));
 	TEST_EQ_INT(sip_ua_play(f.ua, c.number, tone, 8000), 0);
 	TEST_EQ_INT(sip_ua_mark(f.ua, c.number, 7), 0);
