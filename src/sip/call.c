@@ -94,43 +94,45 @@ static bool identity_handler(const struct sip_hdr *hdr, const struct sip_msg *ms
 	return false;
 }
 
+/*
+ * Whether a Privacy value (a ';'-separated list) asks to hide the caller: RFC 3323 and
+ * RFC 3325 use "id", "user" and "header" for that.
+ */
+static bool privacy_hides_caller(const struct pl *value)
+{
+	struct pl rest = *value;
+
+	while (rest.l) {
+		struct pl item = rest;
+		const char *semi = memchr(rest.p, ';', rest.l);
+
+		item.l = semi ? (size_t)(semi - rest.p) : rest.l;
+		pl_advance(&rest, semi ? item.l + 1 : item.l);
+		while (item.l && (item.p[0] == ' ' || item.p[0] == '\t'))
+			pl_advance(&item, 1);
+		while (item.l && (item.p[item.l - 1] == ' ' || item.p[item.l - 1] == '\t'))
+			item.l--;
+		if (!pl_strcasecmp(&item, "id") || !pl_strcasecmp(&item, "user") ||
+		    !pl_strcasecmp(&item, "header"))
+			return true;
+	}
+	return false;
+}
+
 static bool privacy_handler(const struct sip_hdr *hdr, const struct sip_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
-	/* RFC 3323/3325: "id", "user" and "header" ask to hide the caller's identity. */
-	return !pl_strcasecmp(&hdr->val, "id") || !pl_strcasecmp(&hdr->val, "user") ||
-	       !pl_strcasecmp(&hdr->val, "header");
+	return privacy_hides_caller(&hdr->val);
 }
 
 static void caller_number(const struct sip_msg *msg, char *out, size_t size)
 {
 	struct identity_search search = {.found = false};
-	const struct sip_hdr *privacy = sip_msg_hdr(msg, SIP_HDR_PRIVACY);
 
 	out[0] = '\0';
-	if (privacy) {
-		/* Privacy is a ';'-separated list inside one header value. */
-		struct pl rest = privacy->val, item;
-
-		while (!re_regex(rest.p, rest.l, "[^;]+", &item)) {
-			struct sip_hdr one = *privacy;
-
-			one.val = item;
-			while (one.val.l && (one.val.p[0] == ' ' || one.val.p[0] == '\t')) {
-				one.val.p++;
-				one.val.l--;
-			}
-			while (one.val.l && (one.val.p[one.val.l - 1] == ' ' ||
-					     one.val.p[one.val.l - 1] == '\t'))
-				one.val.l--;
-			if (privacy_handler(&one, msg, NULL))
-				return;
-			pl_advance(&rest, (size_t)(item.p + item.l - rest.p));
-			if (rest.l && rest.p[0] == ';')
-				pl_advance(&rest, 1);
-		}
-	}
+	if (sip_msg_hdr_apply(msg, true, SIP_HDR_PRIVACY, privacy_handler, NULL))
+		return;
 
 	(void)sip_msg_hdr_apply(msg, true, SIP_HDR_P_ASSERTED_IDENTITY, identity_handler,
 				&search);

@@ -122,39 +122,43 @@ char *fixture_fragment(const char *name, const struct subst *subs, size_t count)
 	return out;
 }
 
+/* A placeholder left in a scenario ("@NAME@" in capitals) is a mistake in the test. */
+static bool placeholder_left(const char *text, const char *name)
+{
+	for (const char *p = strchr(text, '@'); p; p = strchr(p + 1, '@')) {
+		size_t n = strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+		if (n && p[1 + n] == '@') {
+			fprintf(stderr, "    scenario %s: placeholder %.*s not filled\n", name,
+				(int)n + 2, p);
+			return true;
+		}
+	}
+	return false;
+}
+
 int fixture_scenario(struct fixture *f, const char *name, const struct subst *subs,
 		     size_t count, char *path, size_t size)
 {
-	/* Our address in SDP and Contact: loopback unless the test says otherwise. */
+	/* Defaults: our address in SDP and Contact is loopback, and no extra INVITE header. */
 	struct subst all[32];
 	char *out;
 	int err;
 
-	if (count + 2 > sizeof(all) / sizeof(all[0]))
+	if (count + 3 > sizeof(all) / sizeof(all[0]))
 		return E2BIG;
 	for (size_t i = 0; i < count; i++)
 		all[i] = subs[i];
 	all[count] = (struct subst){"MEDIA_HOST", "127.0.0.1"};
 	all[count + 1] = (struct subst){"CONTACT_HOST", "127.0.0.1"};
-	out = fixture_fragment(name, all, count + 2);
+	all[count + 2] = (struct subst){"EXTRA_HEADERS", ""};
+	out = fixture_fragment(name, all, count + 3);
 
 	if (!out)
 		return ENOENT;
-	if (strchr(out, '@') && strstr(out, "@") != NULL) {
-		/* A placeholder left over is a mistake in the test. */
-		const char *p = out;
-
-		while ((p = strchr(p, '@')) != NULL) {
-			if (p[1] >= 'A' && p[1] <= 'Z' && strchr(p + 1, '@') &&
-			    strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") ==
-				    (size_t)(strchr(p + 1, '@') - p - 1)) {
-				fprintf(stderr, "    scenario %s: placeholder %.*s not filled\n", name,
-					(int)(strchr(p + 1, '@') - p + 1), p);
-				free(out);
-				return EINVAL;
-			}
-			p++;
-		}
+	if (placeholder_left(out, name)) {
+		free(out);
+		return EINVAL;
 	}
 	snprintf(path, size, "%s/%s", f->tmp, name);
 	err = sip_test_write_file(path, out);

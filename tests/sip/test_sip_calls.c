@@ -701,6 +701,29 @@ static void public_address_in_answer(void)
 	fixture_stop(&f);
 }
 
+static void caller_withheld_by_privacy(void)
+{
+	struct fixture f;
+	struct test_app_options options = default_options();
+	struct test_app_call c;
+	char probe_port[16];
+
+	fixture_init(&f);
+	fixture_start(&f, &options);
+	snprintf(probe_port, sizeof(probe_port), "%u", f.probe.port);
+	/* The INVITE carries P-Asserted-Identity, but the caller asked for privacy. */
+	struct subst subs[] = {
+		{"FORMATS", "8 101"}, {"EXPECT_PT", "8"},   {"PROBE_PORT", probe_port},
+		{"MEDIA", ""},	      {"HOLD_MS", "300"}, {"EXTRA_HEADERS", "\r\nPrivacy: none; id"},
+	};
+
+	TEST_EQ_INT(fixture_sipp_run(&f, "uac_call.xml", subs, 6, "u1", 20000), 0);
+	check_one_call(&f, &c, SIP_END_REMOTE_HANGUP);
+	TEST_EQ_STR(c.caller, "");
+	TEST_EQ_STR(c.called, "0102030405");
+	fixture_stop(&f);
+}
+
 static void start_errors(void)
 {
 	struct fixture f;
@@ -818,6 +841,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(posted_commands),
 	TEST_CASE(reinvite_hold_and_resume),
 	TEST_CASE(public_address_in_answer),
+	TEST_CASE(caller_withheld_by_privacy),
 	TEST_CASE(start_errors),
 };
 
