@@ -208,15 +208,17 @@ bool sip_ua_registered(const struct sip_ua *ua);
 typedef void(sip_task_h)(struct sip_ua *ua, void *arg);
 
 /*
- * Any thread. Run task(ua, arg) on the libre thread. The task runs unless the loop has
- * already ended, in which case ESHUTDOWN is returned and the caller keeps `arg`.
+ * Any thread. Run task(ua, arg) on the libre thread. The task runs unless posting fails:
+ * ESHUTDOWN when the loop has already ended, ENOBUFS when 1024 posted commands are still
+ * waiting for it; the caller then keeps `arg`.
  */
 int sip_ua_post(struct sip_ua *ua, sip_task_h *task, void *arg);
 
 /*
  * Any thread. Post a call command to the libre thread; the call is found by number and
  * the command is dropped if the call has ended. The samples are copied. Each returns 0,
- * EINVAL for a bad argument, ENOMEM, or ESHUTDOWN when the loop has ended.
+ * EINVAL for a bad argument, EOVERFLOW for more samples than playback_max_s, ENOMEM,
+ * ENOBUFS when 1024 commands already wait for the loop, or ESHUTDOWN when it has ended.
  */
 int sip_ua_play(struct sip_ua *ua, uint64_t call, const int16_t *pcm, size_t samples);
 int sip_ua_mark(struct sip_ua *ua, uint64_t call, uint64_t mark);

@@ -49,6 +49,7 @@ struct sip_ua {
 	bool accepting;			/* the loop still takes commands */
 	struct ua_command *commands;	/* oldest first */
 	struct ua_command **commands_tail;
+	unsigned command_count;
 
 	/* Readable from any thread. */
 	atomic_uint call_count;

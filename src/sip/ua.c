@@ -21,6 +21,8 @@
 
 /* The bound on waiting for the last SIP transactions (BYE, REGISTER) at shutdown. */
 #define STOP_WAIT_MS 5000
+/* Commands from other threads that may wait for the loop; past it posting fails. */
+#define COMMANDS_MAX 1024
 
 enum ua_command_type {
 	UA_CMD_TASK,
@@ -172,6 +174,10 @@ static int command_post(struct sip_ua *ua, struct ua_command *cmd)
 		pthread_mutex_unlock(&ua->lock);
 		return ESHUTDOWN;
 	}
+	if (ua->command_count >= COMMANDS_MAX) {
+		pthread_mutex_unlock(&ua->lock);
+		return ENOBUFS;
+	}
 	wake = ua->commands == NULL;
 	cmd->next = NULL;
 	*ua->commands_tail = cmd;
@@ -187,6 +193,8 @@ static int command_post(struct sip_ua *ua, struct ua_command *cmd)
 			p = &(*p)->next;
 		*p = NULL;
 		ua->commands_tail = p;
+	} else {
+		ua->command_count++;
 	}
 	pthread_mutex_unlock(&ua->lock);
 	return err;
@@ -367,6 +375,7 @@ static struct ua_command *commands_take(struct sip_ua *ua)
 	list = ua->commands;
 	ua->commands = NULL;
 	ua->commands_tail = &ua->commands;
+	ua->command_count = 0;
 	pthread_mutex_unlock(&ua->lock);
 	return list;
 }

@@ -767,6 +767,56 @@ static void start_errors(void)
 	fixture_stop(&f);
 }
 
+/* A task that holds the loop until the test opens the gate. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool entered;
+	bool open;
+};
+
+static void gate_task(struct sip_ua *ua, void *arg)
+{
+	struct gate *gate = arg;
+	(void)ua;
+
+	pthread_mutex_lock(&gate->lock);
+	gate->entered = true;
+	pthread_cond_broadcast(&gate->cond);
+	while (!gate->open)
+		pthread_cond_wait(&gate->cond, &gate->lock);
+	pthread_mutex_unlock(&gate->lock);
+}
+
+static void posted_commands_bounded(void)
+{
+	struct fixture f;
+	struct test_app_options options = default_options();
+	struct gate gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false};
+	int err = 0;
+	unsigned accepted = 0;
+
+	fixture_init(&f);
+	fixture_start(&f, &options);
+	TEST_EQ_INT(sip_ua_post(f.ua, gate_task, &gate), 0);
+	pthread_mutex_lock(&gate.lock);
+	while (!gate.entered)
+		pthread_cond_wait(&gate.cond, &gate.lock);
+	pthread_mutex_unlock(&gate.lock);
+
+	/* The loop is busy: commands pile up to the bound, then posting fails. */
+	while (accepted < 5000 && (err = sip_ua_hangup(f.ua, 42)) == 0)
+		accepted++;
+	TEST_EQ_INT(err, ENOBUFS);
+	TEST_EQ_INT(accepted, 1024);
+
+	pthread_mutex_lock(&gate.lock);
+	gate.open = true;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
+	fixture_stop(&f);
+}
+
 static void posted_commands(void)
 {
 	struct fixture f;
@@ -839,6 +889,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(shutdown_drains_calls),
 	TEST_CASE(late_offer_answered),
 	TEST_CASE(posted_commands),
+	TEST_CASE(posted_commands_bounded),
 	TEST_CASE(reinvite_hold_and_resume),
 	TEST_CASE(public_address_in_answer),
 	TEST_CASE(caller_withheld_by_privacy),
