@@ -95,8 +95,8 @@ static bool identity_handler(const struct sip_hdr *hdr, const struct sip_msg *ms
 }
 
 /*
- * Whether a Privacy value (a ';'-separated list) asks to hide the caller: RFC 3323 and
- * RFC 3325 use "id", "user" and "header" for that.
+ * Whether a Privacy value (a ';'-separated list) requests that the caller be hidden:
+ * RFC 3323 and RFC 3325 use "id", "user" and "header" for that.
  */
 static bool privacy_hides_caller(const struct pl *value)
 {

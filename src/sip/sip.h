@@ -11,7 +11,7 @@
  * their arguments and post them to the loop through a libre mqueue.
  *
  * Lifetime of a call: `offered` is called once per accepted INVITE, then `ended` exactly
- * once; the struct sip_call pointer is valid from `offered` until `ended` returns. A call
+ * once. The struct sip_call pointer is valid from `offered` until `ended` returns. A call
  * is also known by its number (sip_call_number()), which other threads use because it
  * stays harmless after the call is gone: commands for an ended call are dropped.
  *
@@ -208,9 +208,9 @@ bool sip_ua_registered(const struct sip_ua *ua);
 typedef void(sip_task_h)(struct sip_ua *ua, void *arg);
 
 /*
- * Any thread. Run task(ua, arg) on the libre thread. The task runs unless posting fails:
- * ESHUTDOWN when the loop has already ended, ENOBUFS when 1024 posted commands are still
- * waiting for it; the caller then keeps `arg`.
+ * Any thread. Run task(ua, arg) on the libre thread. The task runs unless posting fails
+ * with ESHUTDOWN (the loop has already ended) or ENOBUFS (1024 posted commands are still
+ * waiting for it), and then the caller keeps `arg`.
  */
 int sip_ua_post(struct sip_ua *ua, sip_task_h *task, void *arg);
 

@@ -767,7 +767,7 @@ static void start_errors(void)
 	fixture_stop(&f);
 }
 
-/* A task that holds the loop until the test opens the gate. */
+/* A task that blocks the loop until the test opens the gate. */
 struct gate {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
