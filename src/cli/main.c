@@ -19,6 +19,10 @@ static const struct cli_command commands[] = {
 	{"serve", cmd_serve, "répond aux appels et sert le tableau de bord",
 	 "answer calls and serve the dashboard"},
 	{"version", cmd_version, "affiche la version", "print the version"},
+	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
+	 "understand one utterance (intent, urgency, entities)"},
+	{"eval", cmd_eval, "mesure la compréhension sur les corpus de test",
+	 "score language understanding on the test corpora"},
 };
 
 static void usage(FILE *out, bool english)
