@@ -183,7 +183,8 @@ int sip_ua_start(struct sip_ua **uap, const struct sip_config *cfg,
  * that takes signals with sigwait(). Begin a graceful stop: new calls get 503 and the
  * registration is removed. Calls in progress may finish within shutdown_grace_s, then the
  * rest are hung up and the loop ends. Returns 0, ENOMEM, ESHUTDOWN when the loop has
- * already ended, or an errno from the mqueue.
+ * already ended, or an errno from the mqueue. The bound on waiting commands does not
+ * apply to it.
  */
 int sip_ua_shutdown(struct sip_ua *ua);
 

@@ -164,7 +164,8 @@ struct sip_call *sip_ua_call_find(struct sip_ua *ua, uint64_t number)
 
 /* Commands from other threads. */
 
-static int command_post(struct sip_ua *ua, struct ua_command *cmd)
+/* Queue a command for the loop. Stopping commands are `urgent` and pass the bound. */
+static int command_post(struct sip_ua *ua, struct ua_command *cmd, bool urgent)
 {
 	bool wake;
 	int err = 0;
@@ -174,7 +175,7 @@ static int command_post(struct sip_ua *ua, struct ua_command *cmd)
 		pthread_mutex_unlock(&ua->lock);
 		return ESHUTDOWN;
 	}
-	if (ua->command_count >= COMMANDS_MAX) {
+	if (!urgent && ua->command_count >= COMMANDS_MAX) {
 		pthread_mutex_unlock(&ua->lock);
 		return ENOBUFS;
 	}
@@ -224,7 +225,7 @@ static int command_send(struct sip_ua *ua, struct ua_command *cmd)
 
 	if (!cmd)
 		return ENOMEM;
-	err = command_post(ua, cmd);
+	err = command_post(ua, cmd, cmd->type == UA_CMD_SHUTDOWN);
 	if (err)
 		command_free(cmd);
 	return err;
@@ -242,7 +243,7 @@ int sip_ua_post(struct sip_ua *ua, sip_task_h *task, void *arg)
 		return ENOMEM;
 	cmd->task = task;
 	cmd->arg = arg;
-	err = command_post(ua, cmd);
+	err = command_post(ua, cmd, false);
 	if (err)
 		command_free(cmd);
 	return err;
@@ -861,10 +862,17 @@ static void stop_now_task(struct sip_ua *ua, void *arg)
 
 void sip_ua_destroy(struct sip_ua *ua)
 {
+	struct ua_command *cmd;
+
 	if (!ua)
 		return;
 	if (!ua->joined) {
-		(void)sip_ua_post(ua, stop_now_task, NULL);
+		cmd = command_new(UA_CMD_TASK, 0, 0);
+		if (cmd) {
+			cmd->task = stop_now_task;
+			if (command_post(ua, cmd, true))
+				command_free(cmd);
+		}
 		sip_ua_wait(ua);
 	}
 	pthread_cond_destroy(&ua->cond);
