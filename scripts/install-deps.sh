@@ -19,3 +19,9 @@ export DEBIAN_FRONTEND=noninteractive
 $run apt-get update -qq
 # shellcheck disable=SC2086
 $run apt-get install -y -qq --no-install-recommends $packages
+
+# Debian's npm is a separate package, but Node.js builds that bundle npm conflict with
+# it: install it only when no npm is on the PATH.
+if ! command -v npm >/dev/null 2>&1; then
+	$run apt-get install -y -qq --no-install-recommends npm
+fi

@@ -10,10 +10,12 @@
 #define PERMANENCE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nlu.h"
 
+struct agenda;
 struct store;
 struct tz;
 
@@ -46,9 +48,38 @@ const char *cli_default_db_path(void);
 
 /*
  * Resolve "now": --now when given (ISO 8601; a time without offset is read in tz), the
- * system clock otherwise. Returns 0, or prints an error naming the value and returns 1.
+ * system clock otherwise. Returns 0, or prints an error naming the value and returns
+ * CLI_EXIT_USAGE.
  */
 int cli_resolve_now(const struct cli_common *common, const struct tz *tz, int64_t *now);
+
+/*
+ * Open the database and load the agenda for a command, printing a clear error (in the
+ * chosen language) when the file is missing, not a database, or holds no practice.
+ * Returns 0 or 1 (the exit status).
+ */
+int cli_open_agenda(const struct cli_common *common, bool write, struct store **st,
+		    struct agenda **agenda);
+void cli_close_agenda(struct store *st, struct agenda *agenda);
+
+/* Write an instant as "lundi 30 mars 2026 à 08 h 30" or "Monday 30 March 2026 at 08:30". */
+void cli_format_when(const struct cli_common *common, const struct tz *tz, int64_t instant,
+		     char *buf, size_t size);
+
+/*
+ * Parse an option's ISO 8601 value (a date means its local midnight; a time without an
+ * offset is local to tz). Prints an error naming the option and returns CLI_EXIT_USAGE
+ * on failure.
+ */
+int cli_parse_instant(const struct cli_common *common, const struct tz *tz, const char *option,
+		      const char *text, int64_t *instant);
+
+/* Print a JSON document on standard output and release it. */
+struct json_t;
+void cli_print_json(struct json_t *document);
+
+/* The reason texts of core/tz.h in the chosen language. */
+const char *cli_reason(const struct cli_common *common, const char *why);
 
 /* Print "permanence COMMAND: message" to standard error. */
 void cli_error(const struct cli_common *common, const char *fmt, ...)
@@ -66,6 +97,20 @@ struct cli_command {
 
 /* Subcommands; each is implemented in cmd_NAME.c. */
 int cmd_version(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_agenda(int argc, char **argv);
+int cmd_slots(int argc, char **argv);
+int cmd_book(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_move(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+int cmd_calls(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+/* `permanence eval asr`, in eval_asr.c. */
+int eval_asr_main(int argc, char **argv);
 
 #endif

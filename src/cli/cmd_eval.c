@@ -1,169 +1,170 @@
-#include <jansson.h>
+/*
+ * `permanence eval datetime [--corpus DIR] [--rules DIR] [--failures] [--json]`: accuracy
+ * of the date and time parser on the peer corpora, per file, against the targets.
+ */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
-#include "speech_eval.h"
+#include "eval_datetime.h"
+#include "eval_nlu.h"
+#include "nlu.h"
 
-static void eval_asr_help(const struct cli_common *common)
+static void usage(const struct cli_common *common)
 {
 	if (common->lang == NLU_LANG_EN)
-		printf("Usage: permanence eval asr [--corpus DIR] [--http-url URL] [--http-model NAME]\n"
-		       "                          [--details] [--json]\n\n"
-		       "Measures speech recognition accuracy on the test corpus, per engine,\n"
-		       "expectation and condition (clean, G.711 A-law).\n"
-		       "  --corpus DIR      folder holding audio/ (default: $PERMANENCE_CORPUS_DIR,\n"
-		       "                    else tests/corpus of the source tree)\n"
-		       "  --http-url URL    also send the French commands to this transcription server\n"
-		       "  --http-model NAME model named in those requests (default: whisper-1)\n"
-		       "  --details         one tab-separated line per utterance on standard error\n");
+		printf("Usage: permanence eval datetime [OPTIONS]\n\n"
+		       "Scores the date and time parser on tests/corpus/datetime, per file.\n"
+		       "Exit status 1 when a file with a target scores below it.\n\n"
+		       "  --corpus DIR     corpus folder (default: %s/tests/corpus/datetime)\n"
+		       "  --rules DIR      scope and differences files (default: %s/tests/nlu)\n"
+		       "  --failures       list each failed row on standard error\n"
+		       "  --propose-differences\n"
+		       "                   print each failed row as a differences-file row holding\n"
+		       "                   the product's value, to review (no table)\n",
+		       PERMANENCE_SOURCE_DIR, PERMANENCE_SOURCE_DIR);
 	else
-		printf("Usage : permanence eval asr [--corpus DOSSIER] [--http-url URL] [--http-model NOM]\n"
-		       "                            [--details] [--json]\n\n"
-		       "Mesure la précision de la reconnaissance vocale sur le corpus de test, par\n"
-		       "moteur, attente et condition (propre, G.711 loi A).\n"
-		       "  --corpus DOSSIER  dossier contenant audio/ (défaut : $PERMANENCE_CORPUS_DIR,\n"
-		       "                    sinon tests/corpus des sources)\n"
-		       "  --http-url URL    envoie aussi les commandes françaises à ce serveur\n"
-		       "  --http-model NOM  modèle nommé dans ces requêtes (défaut : whisper-1)\n"
-		       "  --details         une ligne par énoncé, séparée par des tabulations, sur la\n"
-		       "                    sortie d'erreur\n");
+		printf("Usage : permanence eval datetime [OPTIONS]\n\n"
+		       "Mesure l'analyse des dates et heures sur tests/corpus/datetime, par fichier.\n"
+		       "Code de sortie 1 quand un fichier doté d'un objectif est en dessous.\n\n"
+		       "  --corpus DOSSIER dossier du corpus (défaut : %s/tests/corpus/datetime)\n"
+		       "  --rules DOSSIER  fichiers de périmètre et d'écarts (défaut : %s/tests/nlu)\n"
+		       "  --failures       liste chaque ligne en échec sur la sortie d'erreur\n"
+		       "  --propose-differences\n"
+		       "                   écrit chaque ligne en échec au format du fichier des écarts,\n"
+		       "                   avec la valeur du produit, à relire (pas de tableau)\n",
+		       PERMANENCE_SOURCE_DIR, PERMANENCE_SOURCE_DIR);
 	cli_common_help(common);
 }
 
-static void print_json(const struct speech_eval_report *report)
+static void print_text(const struct cli_common *common, const struct eval_report *report)
 {
-	json_t *root = json_object(), *rows = json_array();
-	char *text;
+	bool en = common->lang == NLU_LANG_EN;
 
+	printf(en ? "%-34s %6s %8s %7s %6s %9s %7s\n" : "%-34s %6s %8s %7s %6s %9s %7s\n",
+	       en ? "file" : "fichier", en ? "rows" : "lignes", en ? "in scope" : "périmètre",
+	       en ? "passed" : "réussies", en ? "diffs" : "écarts", en ? "accuracy" : "exactitude",
+	       en ? "target" : "objectif");
 	for (size_t i = 0; i < report->count; i++) {
-		const struct speech_eval_row *row = &report->rows[i];
-		json_t *item = json_pack(
-			"{s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, "
-			"s:f}",
-			"engine", row->engine, "set", row->set, "expectation", row->expectation,
-			"condition", row->condition, "utterances", (int)row->utterances, "correct",
-			(int)row->correct, "accuracy", speech_eval_accuracy(row), "accepted",
-			(int)row->accepted, "accepted_correct", (int)row->accepted_correct,
-			"out_of_grammar", (int)row->oov, "out_of_grammar_accepted",
-			(int)row->oov_accepted, "words", (int)row->words, "word_errors",
-			(int)row->word_errors, "wer", speech_eval_wer(row), "audio_seconds",
-			row->audio_s, "real_time_factor", speech_eval_rtf(row));
+		const struct eval_suite *s = &report->suite[i];
+		char target[16] = "-";
 
-		json_array_append_new(rows, item);
+		if (s->target > 0)
+			snprintf(target, sizeof(target), "%.0f %%", s->target);
+		printf("%-34s %6zu %8zu %7zu %6zu %7.1f %% %7s%s\n", s->file, s->rows, s->in_scope,
+		       s->passed, s->differences, eval_suite_accuracy(s), target,
+		       eval_suite_meets_target(s) ? "" : (en ? "  BELOW TARGET" : "  SOUS L'OBJECTIF"));
 	}
-	json_object_set_new(root, "results", rows);
-	json_object_set_new(root, "decoder_kb", json_integer(report->decoder_kb));
-	text = json_dumps(root, JSON_INDENT(2));
-	if (text)
-		printf("%s\n", text);
-	free(text);
-	json_decref(root);
 }
 
-static void print_table(const struct cli_common *common, const struct speech_eval_report *report)
+static void print_json(const struct eval_report *report)
 {
-	printf(CLI_TEXT(common,
-			"%-13s %-12s %-9s %-6s %5s %8s %7s %9s %11s %6s\n",
-			"%-13s %-12s %-9s %-6s %5s %8s %7s %9s %11s %6s\n"),
-	       CLI_TEXT(common, "moteur", "engine"), CLI_TEXT(common, "ensemble", "set"),
-	       CLI_TEXT(common, "attente", "expect"), "cond.", "n",
-	       CLI_TEXT(common, "exacts", "accuracy"), "WER", CLI_TEXT(common, "acceptés", "accepted"),
-	       CLI_TEXT(common, "hors gram.", "OOV accepted"), "RTF");
+	printf("{\"suites\":[");
 	for (size_t i = 0; i < report->count; i++) {
-		const struct speech_eval_row *row = &report->rows[i];
-		char oov[24] = "-";
+		const struct eval_suite *s = &report->suite[i];
 
-		if (row->oov)
-			snprintf(oov, sizeof(oov), "%u/%u", row->oov_accepted, row->oov);
-		printf("%-13s %-12s %-9s %-6s %5u %7.1f%% %6.1f%% %4u (%2.0f%%) %11s %6.3f\n",
-		       row->engine, row->set, row->expectation, row->condition, row->utterances,
-		       100.0 * speech_eval_accuracy(row), 100.0 * speech_eval_wer(row),
-		       row->accepted_correct,
-		       row->accepted ? 100.0 * row->accepted_correct / row->accepted : 0.0, oov,
-		       speech_eval_rtf(row));
+		char target[16] = "null";
+
+		if (s->target > 0)
+			snprintf(target, sizeof(target), "%.0f", s->target);
+		printf("%s{\"file\":\"%s\",\"rows\":%zu,\"in_scope\":%zu,\"passed\":%zu,"
+		       "\"differences\":%zu,\"accuracy\":%.2f,\"target\":%s,\"meets_target\":%s}",
+		       i ? "," : "", s->file, s->rows, s->in_scope, s->passed, s->differences,
+		       eval_suite_accuracy(s), target, eval_suite_meets_target(s) ? "true" : "false");
 	}
-	if (report->decoder_kb >= 0)
-		printf(CLI_TEXT(common, "\nmémoire d'un décodeur pocketsphinx : %ld Kio\n",
-				"\nmemory of one pocketsphinx decoder: %ld KiB\n"),
-		       report->decoder_kb);
-	printf(CLI_TEXT(common,
-			"« acceptés » : résultats acceptés qui sont exacts (et leur part parmi "
-			"les acceptés).\n",
-			"\"accepted\": accepted results that are correct (and their share of the "
-			"accepted).\n"));
+	printf("]}\n");
 }
 
-static int eval_asr(int argc, char **argv)
+int cmd_eval(int argc, char **argv)
 {
 	struct cli_common common;
-	struct speech_eval_options options = {0};
-	struct speech_eval_report report;
-	const char *corpus = getenv("PERMANENCE_CORPUS_DIR");
-	char default_corpus[1024];
-	int err;
+	struct eval_options options;
+	struct eval_report *report = NULL;
+	struct nlu *nlu = NULL;
+	char corpus[1024], rules[1024], why[1200];
+	int status = CLI_EXIT_OK, err;
 
-	cli_common_init(&common, "eval asr");
-	for (int i = 1; i < argc; i++) {
+	cli_common_init(&common, "eval");
+	snprintf(corpus, sizeof(corpus), "%s/tests/corpus/datetime", PERMANENCE_SOURCE_DIR);
+	snprintf(rules, sizeof(rules), "%s/tests/nlu", PERMANENCE_SOURCE_DIR);
+	memset(&options, 0, sizeof(options));
+	options.corpus_dir = corpus;
+	options.rules_dir = rules;
+	if (argc >= 2 && strcmp(argv[1], "intents") == 0)
+		return eval_intents_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "triage") == 0)
+		return eval_triage_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "asr") == 0)
+		return eval_asr_main(argc - 1, argv + 1);
+	if (argc < 2 || strcmp(argv[1], "datetime") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			usage(&common);
+			return CLI_EXIT_OK;
+		}
+		cli_error(&common, CLI_TEXT(&common, "suite manquante ou inconnue : datetime, intents, triage ou asr",
+					    "missing or unknown suite: datetime, intents, triage or asr"));
+		return CLI_EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
 		int used = cli_common_option(&common, argc, argv, &i);
 
 		if (used < 0)
 			return CLI_EXIT_USAGE;
 		if (used > 0)
 			continue;
-		if (strcmp(argv[i], "--details") == 0) {
-			options.details = stderr;
-		} else if ((strcmp(argv[i], "--corpus") == 0 || strcmp(argv[i], "--http-url") == 0 ||
-			    strcmp(argv[i], "--http-model") == 0) && i + 1 < argc) {
-			const char *name = argv[i++];
-
-			if (strcmp(name, "--corpus") == 0)
-				corpus = argv[i];
-			else if (strcmp(name, "--http-url") == 0)
-				options.http_url = argv[i];
-			else
-				options.http_model = argv[i];
+		if ((strcmp(argv[i], "--corpus") == 0 || strcmp(argv[i], "--rules") == 0) &&
+		    i + 1 < argc) {
+			snprintf(strcmp(argv[i], "--corpus") == 0 ? corpus : rules, 1024, "%s",
+				 argv[i + 1]);
+			i++;
+		} else if (strcmp(argv[i], "--propose-differences") == 0) {
+			options.propose = stdout;
+		} else if (strcmp(argv[i], "--failures") == 0) {
+			options.failures = stderr;
+			options.list_differences = true;
 		} else {
-			cli_error(&common, CLI_TEXT(&common, "option inconnue ou incomplète « %s »",
-						    "unknown or incomplete option '%s'"),
+			cli_error(&common, CLI_TEXT(&common, "option inconnue « %s »", "unknown option '%s'"),
 				  argv[i]);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (common.help) {
-		eval_asr_help(&common);
+		usage(&common);
 		return CLI_EXIT_OK;
 	}
-	if (!corpus || !corpus[0]) {
-		snprintf(default_corpus, sizeof(default_corpus), "%s/tests/corpus",
-			 PERMANENCE_SOURCE_DIR);
-		corpus = default_corpus;
+	report = calloc(1, sizeof(*report));
+	if (!report || nlu_create(&nlu, NULL) != 0) {
+		cli_error(&common, CLI_TEXT(&common, "impossible de construire l'analyseur",
+					    "cannot build the language engine"));
+		status = CLI_EXIT_FAILURE;
+		goto out;
 	}
-	options.corpus_dir = corpus;
-	/* Engines log every utterance at INFO; the table is the output here. */
-	if (log_get_level() == LOGL_INFO)
-		log_set_level(LOGL_WARNING);
-
-	err = speech_eval_asr(&options, &report);
+	err = eval_datetime_run(nlu, &options, report, why, sizeof(why));
 	if (err) {
-		cli_error(&common, CLI_TEXT(&common, "évaluation impossible avec le corpus %s (erreur %d)",
-					    "evaluation failed with corpus %s (error %d)"),
-			  corpus, err);
-		return CLI_EXIT_FAILURE;
+		cli_error(&common, "%s", why);
+		status = CLI_EXIT_FAILURE;
+		goto out;
 	}
-	if (common.json)
-		print_json(&report);
+	if (report->count == 0) {
+		cli_error(&common, CLI_TEXT(&common, "aucun fichier du corpus dans %s",
+					    "no corpus file in %s"), corpus);
+		status = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	if (options.propose)
+		;
+	else if (common.json)
+		print_json(report);
 	else
-		print_table(&common, &report);
-	return CLI_EXIT_OK;
-}
-
-int cmd_eval(int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "asr") == 0)
-		return eval_asr(argc - 1, argv + 1);
-	fprintf(stderr, "permanence eval: give what to evaluate: asr\n");
-	return CLI_EXIT_USAGE;
+		print_text(&common, report);
+	for (size_t i = 0; i < report->count; i++) {
+		if (!eval_suite_meets_target(&report->suite[i]))
+			status = CLI_EXIT_FAILURE;
+	}
+out:
+	nlu_destroy(nlu);
+	free(report);
+	return status;
 }

@@ -6,9 +6,27 @@
 #include "log.h"
 
 static const struct cli_command commands[] = {
+	{"init", cmd_init, "crée une base de données (--demo : le cabinet de démonstration)",
+	 "create a database (--demo: the demo practice)"},
+	{"agenda", cmd_agenda, "affiche les rendez-vous d'un jour ou d'une semaine",
+	 "show the appointments of a day or a week"},
+	{"slots", cmd_slots, "cherche des créneaux libres", "search free slots"},
+	{"book", cmd_book, "prend un rendez-vous", "book an appointment"},
+	{"cancel", cmd_cancel, "annule un rendez-vous", "cancel an appointment"},
+	{"move", cmd_move, "déplace un rendez-vous", "move an appointment"},
+	{"chat", cmd_chat, "parle à l'assistant dans le terminal", "talk to the assistant in a terminal"},
+	{"calls", cmd_calls, "liste les appels, les plus récents d'abord", "list calls, newest first"},
+	{"tasks", cmd_tasks, "liste les tâches de l'équipe, urgences d'abord",
+	 "list staff tasks, emergencies first"},
+	{"user", cmd_user, "gère les comptes du tableau de bord (add, list, disable, passwd)",
+	 "manage the dashboard's accounts (add, list, disable, passwd)"},
+	{"serve", cmd_serve, "répond aux appels et sert le tableau de bord",
+	 "answer calls and serve the dashboard"},
 	{"version", cmd_version, "affiche la version", "print the version"},
-	{"eval", cmd_eval, "mesure la précision (asr : reconnaissance vocale)",
-	 "measure accuracy (asr: speech recognition)"},
+	{"parse", cmd_parse, "comprend un énoncé (intention, urgence, entités)",
+	 "understand one utterance (intent, urgency, entities)"},
+	{"eval", cmd_eval, "mesure la compréhension et la reconnaissance vocale sur les corpus de test",
+	 "score language understanding and speech recognition on the test corpora"},
 };
 
 static void usage(FILE *out, bool english)
@@ -41,6 +59,9 @@ int main(int argc, char **argv)
 	const char *level = getenv("PERMANENCE_LOG_LEVEL");
 	enum log_level parsed;
 
+	/* One-shot commands print their own results: only warnings and errors are logged,
+	 * unless PERMANENCE_LOG_LEVEL says otherwise. Long-running commands raise it. */
+	log_set_level(LOGL_WARNING);
 	if (level && log_level_parse(level, &parsed) == 0)
 		log_set_level(parsed);
 

@@ -173,11 +173,21 @@ static int solve_wall_time(const struct tz *tz, int64_t wall, int64_t found[2])
 	int candidate_count = 0;
 	int n = 0;
 
+	size_t lo = 0, hi = tz->count;
+
 	candidates[candidate_count++] = tz_offset_at(tz, wall - window);
-	for (size_t i = 0; i < tz->count && candidate_count < 8; i++) {
-		if (tz->changes[i] > wall - window && tz->changes[i] < wall + window)
-			candidates[candidate_count++] = tz->offsets[i + 1];
+	/* Binary search for the first change after wall - window, then walk the window. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tz->changes[mid] <= wall - window)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (size_t i = lo; i < tz->count && tz->changes[i] < wall + window && candidate_count < 8;
+	     i++)
+		candidates[candidate_count++] = tz->offsets[i + 1];
 	for (int i = 0; i < candidate_count; i++) {
 		int64_t utc = wall - candidates[i];
 		bool seen = false;

@@ -41,7 +41,8 @@ enum nlu_expect {
 };
 
 enum nlu_intent {
-	NLU_INTENT_NONE = 0,   /* nothing recognised (noise, empty) */
+	NLU_INTENT_NONE = 0,   /* no request recognised (noise, empty, or an answer carried
+				* only by entities: "jeudi à 10 h" after "what day?") */
 	NLU_INTENT_BOOK,       /* make an appointment */
 	NLU_INTENT_CANCEL,
 	NLU_INTENT_MOVE,       /* change the day or time of an appointment */
@@ -87,6 +88,9 @@ enum nlu_flag {
 	NLU_FLAG_HEAD_INJURY,
 	NLU_FLAG_SUICIDE,
 	NLU_FLAG_OTHER_URGENT,  /* same-day need without a life-threatening sign */
+	/* A life-threatening sign outside the categories above: acute confusion, major
+	 * trauma, a stiff neck with fever. */
+	NLU_FLAG_OTHER_EMERGENCY,
 	NLU_FLAG_COUNT
 };
 
@@ -100,7 +104,10 @@ enum nlu_patient {
 	NLU_PATIENT_OTHER,
 };
 
-/* Grain of a resolved time, from the coarsest word used: "jeudi" is a day. */
+/*
+ * Grain of a resolved time: the finest unit the caller gave. "jeudi" is a day, "jeudi
+ * matin" a part of day, "jeudi à 10h" an hour, "la semaine prochaine" a week.
+ */
 enum nlu_grain {
 	NLU_GRAIN_NONE = 0,
 	NLU_GRAIN_MINUTE,
@@ -115,6 +122,8 @@ enum nlu_grain {
 #define NLU_TEXT_MAX 128
 #define NLU_MAX_CUES 8
 #define NLU_MAX_WHEN 4
+/* Days an open range runs when the caller bounded only one side ("après le 15"). */
+#define NLU_HORIZON_DAYS 28
 
 /* One cue behind an urgency decision: the words heard and the rule they matched. */
 struct nlu_cue {
@@ -123,6 +132,10 @@ struct nlu_cue {
 	bool negated;            /* heard but negated: listed for audit, not counted */
 	bool history;            /* past event ("il a eu un AVC il y a deux ans"), not counted */
 	bool third_person;       /* about someone else ("mon mari") */
+	bool resolved;           /* stopped ("il ne saigne plus"); counted only where the
+				  * flag's policy says a sign that went away still matters */
+	bool chronic;            /* long-standing ("depuis des mois"): may count lower */
+	bool counted;            /* this cue raised the level */
 };
 
 struct nlu_triage {
@@ -155,10 +168,14 @@ struct nlu_when {
 struct nlu_entities {
 	size_t when_count;
 	struct nlu_when when[NLU_MAX_WHEN];
+	int duration_minutes;   /* "pendant une heure", "for 30 minutes": 60, 30; 0 when none */
 
 	/* Index into the practice vocabulary's practitioners, or -1. */
 	int practitioner;
 	bool practitioner_any;  /* "n'importe lequel", "any doctor" */
+	/* Specialty code asked for ("pediatre" for "le pédiatre"), empty when none; set even
+	 * when several practitioners share it and practitioner stays -1. */
+	char specialty[24];
 	/* Index into the practice vocabulary's appointment types, or -1. */
 	int appointment_type;
 
@@ -172,7 +189,9 @@ struct nlu_entities {
 	char last_name[64];     /* as heard or spelled, upper case ASCII, "MARTIN" */
 	char first_name[64];
 
-	int choice;             /* 1-based choice among offered items ("le deuxième"), 0 */
+	/* 1-based choice among offered items ("le deuxième"), 0 when none, -1 for "the last
+	 * one" when the options were not passed in. */
+	int choice;
 	char digits[32];        /* digits said or typed, in order */
 	enum nlu_lang language; /* with NLU_INTENT_CHANGE_LANGUAGE: the language asked for */
 };
@@ -213,6 +232,10 @@ struct nlu_input {
 	enum nlu_expect expect;
 	int64_t now;              /* reference instant, UTC seconds */
 	const struct tz *tz;      /* the practice's zone */
+	/* The items just offered, as said to the caller ("jeudi 10 h 30"), so that "celui de
+	 * 10 h 30" selects one; may be NULL. */
+	const char *const *options;
+	size_t option_count;
 };
 
 struct nlu;

@@ -122,7 +122,7 @@ void speech_pool_config_init(struct speech_pool_config *config)
 	config->workers = 0;
 	config->queue_max = 64;
 	config->cache_bytes = 32u * 1024u * 1024u;
-	config->synth_engine_fr = "espeak";
+	config->synth_engine_fr = "espeak-ng";
 	config->synth_engine_en = "flite";
 	config->voice_fr = NULL;
 	config->voice_en = NULL;

@@ -32,6 +32,9 @@ struct speech_synth {
 
 static int engine_index(const char *name, size_t *index)
 {
+	/* "espeak" is accepted for "espeak-ng", the name the settings use. */
+	if (name && strcmp(name, "espeak") == 0)
+		name = "espeak-ng";
 	for (size_t i = 0; name && i < ENGINE_COUNT; i++) {
 		if (strcmp(engines[i]->name, name) == 0) {
 			*index = i;

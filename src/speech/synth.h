@@ -1,8 +1,8 @@
 /*
  * Speech synthesis behind an engine interface.
  *
- * Engines are registered by name: "espeak" (espeak-ng; French and English voices) and
- * "flite" (English only, more natural). Both keep process-wide state (espeak-ng's
+ * Engines are registered by name: "espeak-ng" (also "espeak"; French and English voices)
+ * and "flite" (English only, more natural). Both keep process-wide state (espeak-ng's
  * synthesiser, flite's registered voices and lexicon), so a process holds at most one
  * instance of each, and that instance must only be used by one thread at a time: the
  * worker pool gives each engine its own dedicated thread.

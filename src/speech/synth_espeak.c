@@ -184,7 +184,7 @@ static int espeak_phonemes(void *statep, const char *text, const char *lang, con
 }
 
 const struct speech_synth_ops speech_synth_espeak_ops = {
-	.name = "espeak",
+	.name = "espeak-ng",
 	.languages = espeak_languages,
 	.open = espeak_open,
 	.close = espeak_close,

@@ -186,7 +186,7 @@ static void espeak_speaks_both_languages(void)
 	struct speech_audio audio;
 
 	TEST_REQUIRE(speech_synth_create(&synth, "espeak") == 0);
-	TEST_EQ_STR(speech_synth_name(synth), "espeak");
+	TEST_EQ_STR(speech_synth_name(synth), "espeak-ng");
 	TEST_EQ_INT(speech_synth_speak(synth, "Votre rendez-vous est mardi à 10 h 30.", "fr",
 				       NULL, &audio), 0);
 	check_speech_audio(&audio, 1.0, 8.0);
