@@ -1,7 +1,9 @@
 /*
  * Accuracy evaluation of speech recognition on the test corpus (tests/corpus/audio):
  *   digits    fsdd_digits_en_8k: spoken digits at 8 kHz, a digits grammar; accuracy
- *   harvard   OSR_us_000_0034_8k.wav and its transcript: the open model; word error rate
+ *   harvard   OSR_us_000_0034_8k.wav and its transcript: the open model; word error rate.
+ *             The 35 s recording is cut at its pauses, as the voice detector cuts a call,
+ *             because pocketsphinx's open search drops the end of a long utterance.
  *   commands  speech_to_phrase_16k/en: a grammar of the commands (the transcript is the
  *             file name); oov_* files are speech outside the grammar and must not be
  *             accepted
