@@ -192,8 +192,8 @@ const char *speech_verdict_name(enum speech_verdict verdict)
 	return "?";
 }
 
-/* Below this RMS level (about -66 dBFS) the audio holds no speech: it is rejected without
- * decoding, so no engine invents words in silence (Whisper models are known to). */
+/* Below this RMS level (about -66 dBFS) the audio contains no speech. It is rejected
+ * without decoding, so that no engine invents words in silence. */
 #define SILENCE_RMS 16.0
 
 static double rms(const int16_t *samples, size_t count)

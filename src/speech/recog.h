@@ -25,7 +25,7 @@
 
 #include "speech.h"
 
-/* Longest transcript kept, in bytes; a longer one is cut at a word boundary. */
+/* Maximum transcript length, in bytes; a longer one is cut at a word boundary. */
 #define SPEECH_TRANSCRIPT_MAX 1024u
 /* Largest JSGF grammar accepted, in bytes. */
 #define SPEECH_GRAMMAR_MAX (256u * 1024u)

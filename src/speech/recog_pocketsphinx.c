@@ -2,18 +2,19 @@
  * PocketSphinx 5prealpha engine with the US English model (16 kHz).
  *
  * One decoder per instance. Grammars are compiled into named FSG searches and kept in a
- * small least-recently-used table, because compiling a grammar costs far more than
- * switching to an already compiled one. The open language model is loaded on first use.
+ * small least-recently-used table (compiling the digits grammar takes about 2 ms). The
+ * open language model is loaded on first use.
  *
- * Confidence: an utterance with text is decoded a second time against a loop of the
- * model's 39 phones (an FSG of one-phone pseudo-words), which can match any English
- * sounds. On in-grammar speech the grammar's best path scores close to, or above, the
- * phone loop's; on speech outside the grammar the grammar forces a poor match and its
- * score falls below. The difference of the two path scores per 10 ms frame (pocketsphinx
- * score units, log base 1.0001) goes through a logistic curve fitted on the test corpus
- * with `permanence eval asr` (docs/speech.md). The second pass costs about as much as
- * the first, a few hundredths of a core per stream. pocketsphinx's own lattice
- * posterior is no use here: with a grammar it is 1 for nearly every hypothesis.
+ * Confidence: an utterance with text is decoded again, without padding, against its
+ * search and against a loop of the model's 39 phones (an FSG of one-phone pseudo-words)
+ * that can match any English sounds. On in-grammar speech the grammar's best path scores
+ * close to, or above, the phone loop's. Speech outside the grammar is forced into a poor
+ * match, so its score usually falls below. The difference of the two path scores per
+ * 10 ms frame (pocketsphinx score units, log base 1.0001) goes through a logistic curve
+ * fitted on the test corpus with `permanence eval asr` (docs/speech.md). The three passes
+ * of a grammar decode cost about 0.1 of a core while the caller speaks. pocketsphinx's
+ * own lattice posterior is no use here, because with a grammar it is 1 for nearly every
+ * hypothesis.
  */
 #include "recog_priv.h"
 
@@ -70,8 +71,8 @@ struct ps_state {
 	unsigned next_name;
 };
 
-/* pocketsphinx reports through a process-wide callback; its last error on each thread is
- * kept so a failed call can say why (an invalid grammar, a word not in the dictionary). */
+/* pocketsphinx reports through a process-wide callback. Its last error on each thread is
+ * kept so a failed call can report the reason (an invalid grammar, a missing word). */
 static _Thread_local char ps_last_error[SPEECH_ERROR_MAX];
 static pthread_once_t ps_log_once = PTHREAD_ONCE_INIT;
 
@@ -332,8 +333,6 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 	ps_last_error[0] = '\0';
 	/* No search is loaded at start: grammars and the open model come per request, which
 	 * keeps a grammar-only decoder small. */
-	/* -dither: telephone audio often holds digital silence, whose log energy is minus
-	 * infinity without it. */
 	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
 				    config->ps_dict, NULL);
 	if (!state->config) {
@@ -415,10 +414,10 @@ static bool is_filler(const char *word)
 	return word[0] == '<' || word[0] == '[' || word[0] == '+' || strcmp(word, "sil") == 0;
 }
 
-/* Quiet noise added before and after an utterance, in samples at 16 kHz: the grammar's
- * paths start and end in silence, and an utterance cut tight by a voice detector (some
- * corpus files start on the first phone) otherwise comes out empty. Noise rather than
- * zeros, because the log energy of digital silence is minus infinity. */
+/* Quiet noise added before and after an utterance, in samples at 16 kHz. A grammar's
+ * paths start and end in silence, so an utterance cut at its first phone by a voice
+ * detector (as some corpus files are) otherwise often comes out empty. It is noise rather
+ * than zeros because the log energy of digital silence is minus infinity. */
 #define PAD_SAMPLES 1600
 #define PAD_AMPLITUDE 8
 

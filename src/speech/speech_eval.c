@@ -15,7 +15,7 @@
 #define MAX_FILES 256
 #define MAX_WORDS 512
 
-/* One evaluation utterance: telephone-rate audio and what was said. */
+/* One evaluation utterance: telephone-rate audio and its reference transcript. */
 struct utterance {
 	char name[128];
 	char reference[1024]; /* "" for out-of-grammar speech */

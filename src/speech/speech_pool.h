@@ -51,7 +51,7 @@ struct speech_pool_config {
 };
 
 /*
- * Defaults: workers 0, queue_max 64, a 32 MiB cache, espeak for French (voice "fr"),
+ * Defaults: workers 0, queue_max 64, a 32 MiB cache, espeak-ng for French (voice "fr"),
  * flite for English (voice "slt"), pocketsphinx for grammars and for open English, no
  * French recognition until an http server is configured (recog_open_engine_fr = "http"
  * with recog.http_url).

@@ -208,8 +208,8 @@ static int prepare_text(struct speech_synth *synth, const char *text, const char
 	return 0;
 }
 
-/* True when text has nothing to say: no letter or digit (bytes of multi-byte UTF-8
- * sequences count as letters). */
+/* True when text contains no letter or digit (bytes of multi-byte UTF-8 sequences count
+ * as letters), so there is nothing to speak. */
 static bool blank(const char *text)
 {
 	for (; *text; text++)
@@ -301,7 +301,7 @@ int speech_synth_stream(struct speech_synth *synth, struct speech_cache *cache, 
 		goto out;
 	}
 	/* The next sentence is found before the current one is spoken, so the chunk can
-	 * say whether it is the last; finding it is cheap next to synthesis. */
+	 * tell whether it is the last; finding it is cheap next to synthesis. */
 	while (len > 0) {
 		struct speech_audio audio;
 		struct speech_chunk chunk;

@@ -3,7 +3,7 @@
  *
  * Engines are registered by name: "espeak-ng" (also "espeak"; French and English voices)
  * and "flite" (English only, more natural). Both keep process-wide state (espeak-ng's
- * synthesiser, flite's registered voices and lexicon), so a process holds at most one
+ * synthesiser, flite's registered voices and lexicon), so a process has at most one
  * instance of each, and that instance must only be used by one thread at a time: the
  * worker pool gives each engine its own dedicated thread.
  *
@@ -45,7 +45,7 @@ bool speech_synth_engine_supports(const char *engine, const char *lang);
 
 /*
  * Create an instance of a named engine. Returns 0, ENOENT for an unknown engine name,
- * EBUSY when this process already holds an instance of that engine, EIO when the
+ * EBUSY when this process already has an instance of that engine, EIO when the
  * engine's data cannot be loaded, ENOMEM.
  */
 int speech_synth_create(struct speech_synth **synthp, const char *engine);

@@ -15,7 +15,7 @@
 /* Words per minute: espeak-ng's default of 175 is fast for a telephone line. */
 #define ESPEAK_WORDS_PER_MINUTE 160
 
-/* Longest phoneme transcription returned, in bytes. */
+/* Maximum length of a phoneme transcription, in bytes. */
 #define ESPEAK_PHONEMES_MAX 65536u
 
 static const char *const espeak_languages[] = {"fr", "en", NULL};

@@ -3,8 +3,9 @@
  * splitting for streaming.
  *
  * espeak-ng 1.51 reads "10 h 30" as "dix ache trente", "1 h" as "un ache", "2e" as
- * "deux e", "M." as "em" followed by a pause, and "12/03" as "douze zéro trois"; flite
- * reads "Dr." as "drive". The rules below rewrite those forms into plain words.
+ * "deux e", "M." as "em" followed by a pause, and "12/03" as "douze zéro trois". The rules
+ * below rewrite those forms into plain words. English abbreviations are spelt out too, so
+ * that neither engine nor the sentence splitter stops at "Dr.".
  */
 #include "synth.h"
 #include "synth_priv.h"

@@ -7,7 +7,7 @@
  * when the path starts with a mode:
  *   /error500/...  HTTP 500          /garbage/...  200 with a body that is not JSON
  *   /notext/...    200 {"txt": 3}    /huge/...     200 with a 100 MB body
- *   /hang/...      no answer until the client gives up or the mock stops
+ *   /hang/...      no response until the client gives up or the mock stops
  */
 #ifndef PERMANENCE_TEST_MOCK_WHISPER_H
 #define PERMANENCE_TEST_MOCK_WHISPER_H
@@ -22,10 +22,11 @@ int mock_whisper_start(struct mock_whisper **mockp, const char *api_key);
 void mock_whisper_stop(struct mock_whisper *mock);
 unsigned mock_whisper_port(const struct mock_whisper *mock);
 
-/* Answer text for uploads lasting duration_ms (within 40 ms). Up to 16 entries. */
+/* Register the transcription returned for uploads lasting duration_ms (within 40 ms).
+ * Up to 16 entries. */
 void mock_whisper_add(struct mock_whisper *mock, unsigned duration_ms, const char *text);
 
-/* Requests answered so far, and form fields of the last one ("" when absent). */
+/* Requests received so far, and form fields of the last one ("" when absent). */
 unsigned mock_whisper_requests(struct mock_whisper *mock);
 void mock_whisper_last_field(struct mock_whisper *mock, const char *name, char *out,
 			     size_t size);

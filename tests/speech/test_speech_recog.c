@@ -129,7 +129,11 @@ static void bad_audio_handled(void)
 	for (size_t i = 0; i < audio.count; i++) {
 		long v = (long)audio.samples[i] * 30;
 
-		audio.samples[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+		if (v > 32767)
+			v = 32767;
+		if (v < -32768)
+			v = -32768;
+		audio.samples[i] = (int16_t)v;
 	}
 	TEST_EQ_INT(recognise(recog, &audio, "en", "digits", digits_grammar, &result), 0);
 	TEST_CHECK(result.confidence >= 0.0f && result.confidence <= 1.0f);
@@ -494,7 +498,7 @@ static void pool_rejects_when_full(void)
 	unsigned accepted = 0, full = 0;
 
 	collector_init(&c);
-	c.delay_ms = 50; /* each callback holds the only worker for a while */
+	c.delay_ms = 50; /* each callback keeps the only worker busy for a while */
 	corpus_audio("fsdd_digits_en_8k/1_theo_0.wav", &audio);
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
 						"digits", digits_grammar, NULL};
