@@ -33,6 +33,7 @@
 #include <sphinxbase/jsgf.h>
 
 #include "log.h"
+#include "recog_words.h"
 
 /* Logistic calibration of the margin: confidence = 1 / (1 + exp(-slope (m - midpoint))).
  * Fitted on tests/corpus/audio with `permanence eval asr`; see docs/speech.md. */
@@ -363,6 +364,7 @@ static int grammar_search(struct ps_state *state, const char *expectation, const
 			  const char **name, char *error)
 {
 	struct grammar_entry *slot = NULL;
+	unsigned added;
 
 	if (!expectation)
 		expectation = "";
@@ -390,6 +392,13 @@ static int grammar_search(struct ps_state *state, const char *expectation, const
 	}
 	snprintf(slot->name, sizeof(slot->name), "g%u", state->next_name++);
 	ps_last_error[0] = '\0';
+	if (speech_words_complete(state->decoder, text, &added) != 0) {
+		speech_error_format(error, "pocketsphinx rejected a derived pronunciation: %s",
+				    ps_last_error);
+		return EINVAL;
+	}
+	if (added > 0)
+		log_debug("speech", NULL, "%u grammar words added to the dictionary", added);
 	if (jsgf_search_add(state->decoder, slot->name, text) != 0) {
 		speech_error_format(error, "invalid grammar for pocketsphinx: %s",
 			 ps_last_error[0] ? ps_last_error : "cannot compile it");

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "mock_whisper.h"
+#include "nlu.h"
 #include "recog.h"
 #include "speech_pool.h"
 #include "speech_test_util.h"
@@ -185,6 +186,57 @@ static void out_of_grammar_not_accepted(void)
 		TEST_CHECK(result.verdict != SPEECH_VERDICT_ACCEPTED);
 		wav_audio_free(&audio);
 	}
+	speech_recog_destroy(recog);
+}
+
+static void missing_words_derived(void)
+{
+	struct speech_recog *recog = pocketsphinx_open(0);
+	struct speech_recog_result result;
+	struct wav_audio audio;
+
+	corpus_audio("fsdd_digits_en_8k/9_lucas_0.wav", &audio);
+	/* British spellings, letter names, a suffix, a hyphenated number and an abbreviation,
+	 * none of them in cmudict as written. */
+	TEST_EQ_INT(recognise(recog, &audio, "en", "words",
+			      "#JSGF V1.0; grammar w; public <w> = immunisation | paediatrician | "
+			      "aitch | eff | zed | gp | morningish | ninety-nine | colour | nine;",
+			      &result), 0);
+	TEST_EQ_STR(result.text, "nine");
+	TEST_EQ_INT(recognise(recog, &audio, "en", "words",
+			      "#JSGF V1.0; grammar w; public <w> = nine | xqzvbt;", &result), EINVAL);
+	TEST_CHECK(strstr(speech_recog_error(recog), "xqzvbt") != NULL);
+	wav_audio_free(&audio);
+	speech_recog_destroy(recog);
+}
+
+/* Every English grammar the language understanding writes compiles in pocketsphinx. */
+static void nlu_grammars_compile(void)
+{
+	static const char *extra[] = {"doctor martin", "tuesday at nine thirty"};
+	struct speech_recog *recog = pocketsphinx_open(0);
+	struct speech_recog_result result;
+	struct nlu_vocabulary vocabulary = {0};
+	struct wav_audio audio;
+	struct nlu *nlu;
+
+	TEST_REQUIRE(nlu_create(&nlu, &vocabulary) == 0);
+	corpus_audio("fsdd_digits_en_8k/5_lucas_0.wav", &audio);
+	for (int e = 0; e < NLU_EXPECT_COUNT; e++) {
+		char *grammar = NULL;
+		int err;
+
+		TEST_REQUIRE(nlu_grammar_jsgf(nlu, NLU_LANG_EN, (enum nlu_expect)e, extra, 2,
+					      &grammar) == 0);
+		err = recognise(recog, &audio, "en", nlu_expect_name((enum nlu_expect)e), grammar,
+				&result);
+		if (!TEST_EQ_INT(err, 0))
+			fprintf(stderr, "    %s: %s\n", nlu_expect_name((enum nlu_expect)e),
+				speech_recog_error(recog));
+		free(grammar);
+	}
+	wav_audio_free(&audio);
+	nlu_destroy(nlu);
 	speech_recog_destroy(recog);
 }
 
@@ -685,6 +737,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(grammar_switching),
 	TEST_CASE(bad_audio_handled),
 	TEST_CASE(out_of_grammar_not_accepted),
+	TEST_CASE(missing_words_derived),
+	TEST_CASE(nlu_grammars_compile),
 	TEST_CASE(verdict_helper),
 	TEST_CASE(http_transcribes),
 	TEST_CASE(http_sends_key),
