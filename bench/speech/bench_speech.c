@@ -95,7 +95,7 @@ static void bench_grammar(const struct wav_audio *digit)
 	struct speech_recog *recog;
 	struct speech_recog_result result;
 	struct speech_recog_request request = {digit->samples, digit->count, digit->rate, "en",
-					       "digits", digits_grammar, NULL};
+					       "digits", digits_grammar, NULL, NULL};
 	double decode[21], compile[11];
 	char grammar[512];
 
@@ -134,7 +134,7 @@ static void bench_open(const struct wav_audio *harvard)
 	struct speech_recog *recog;
 	struct speech_recog_result result;
 	struct speech_recog_request request = {harvard->samples, harvard->count, harvard->rate, "en",
-					       NULL, NULL, NULL};
+					       NULL, NULL, NULL, NULL};
 	long before;
 	double start;
 
@@ -193,7 +193,7 @@ static void bench_pool(const struct wav_audio *digit, unsigned workers)
 	struct speech_pool *pool;
 	struct counter counter = {0};
 	struct speech_recog_request request = {digit->samples, digit->count, digit->rate, "en",
-					       "digits", digits_grammar, NULL};
+					       "digits", digits_grammar, NULL, NULL};
 	unsigned submitted = 0;
 	double start;
 

@@ -268,6 +268,11 @@ int speech_recog_run(struct speech_recog *recog, const struct speech_recog_reque
 	result->verdict = speech_recog_verdict(result, recog->uncertain_below);
 out:
 	speech_audio_free(&audio);
+	if (err == ECANCELED) {
+		log_info("speech", request->call_id, "recognition with %s cancelled",
+			 recog->ops->name);
+		return err;
+	}
 	if (err) {
 		log_warning("speech", request->call_id, "recognition with %s failed: %s",
 			    recog->ops->name, recog->error);

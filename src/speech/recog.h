@@ -19,6 +19,7 @@
 #ifndef PERMANENCE_SPEECH_RECOG_H
 #define PERMANENCE_SPEECH_RECOG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,9 @@ struct speech_recog_request {
 	/* JSGF grammar text (from nlu_grammar_jsgf()), or NULL for open vocabulary. */
 	const char *grammar;
 	const char *call_id;    /* for logs; may be NULL */
+	/* Set to true by another thread to abandon the request (the caller hung up); the
+	 * engine then stops at its next check and returns ECANCELED. May be NULL. */
+	const atomic_bool *cancel;
 };
 
 enum speech_verdict {

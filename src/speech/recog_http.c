@@ -237,8 +237,17 @@ static void body_excerpt(const struct http_body *body, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* Called by curl several times a second while a transfer runs; non-zero aborts it. */
+static int transfer_progress(void *arg, curl_off_t download_total, curl_off_t downloaded,
+			     curl_off_t upload_total, curl_off_t uploaded)
+{
+	const atomic_bool *cancel = arg;
+
+	return atomic_load(cancel) ? 1 : 0;
+}
+
 static int send_request(struct http_state *state, curl_mime *mime, struct http_body *body,
-			long *status, char *error)
+			const atomic_bool *cancel, long *status, char *error)
 {
 	struct curl_slist *headers = NULL, *more;
 	CURLcode rc;
@@ -267,6 +276,11 @@ static int send_request(struct http_state *state, curl_mime *mime, struct http_b
 	curl_easy_setopt(state->curl, CURLOPT_MIMEPOST, mime);
 	curl_easy_setopt(state->curl, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(state->curl, CURLOPT_WRITEDATA, body);
+	if (cancel) {
+		curl_easy_setopt(state->curl, CURLOPT_XFERINFOFUNCTION, transfer_progress);
+		curl_easy_setopt(state->curl, CURLOPT_XFERINFODATA, (void *)cancel);
+		curl_easy_setopt(state->curl, CURLOPT_NOPROGRESS, 0L);
+	}
 
 	rc = curl_easy_perform(state->curl);
 	curl_easy_getinfo(state->curl, CURLINFO_RESPONSE_CODE, status);
@@ -275,6 +289,9 @@ static int send_request(struct http_state *state, curl_mime *mime, struct http_b
 			 "transcription response from %s larger than %zu bytes", state->endpoint,
 			 body->max);
 		err = EMSGSIZE;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		speech_error_format(error, "transcription request cancelled");
+		err = ECANCELED;
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(error, SPEECH_ERROR_MAX,
 			 "transcription server %s timed out after %ld ms", state->endpoint,
@@ -402,7 +419,7 @@ static int http_recognize(void *statep, const struct speech_recog_request *reque
 	err = build_form(state, mime, wav, wav_size, request->lang);
 	if (err)
 		goto out;
-	err = send_request(state, mime, &body, &status, error);
+	err = send_request(state, mime, &body, request->cancel, &status, error);
 	if (err)
 		goto out;
 	if (status != 200) {

@@ -549,6 +549,10 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	if (result->text[0] == '\0')
 		return 0;
 
+	if (request->cancel && atomic_load(request->cancel)) {
+		speech_error_format(error, "recognition cancelled");
+		return ECANCELED;
+	}
 	/* The margin compares the search and the phone loop on the audio as given: padding
 	 * helps find the words but blurs the comparison. When the search finds nothing
 	 * without padding, the words rest on the padding alone and get no confidence. */

@@ -387,7 +387,7 @@ static int recognise_split(const struct run_spec *spec, const struct utterance *
 		size_t len = next_piece(item->samples + at, item->count - at);
 		struct speech_recog_request request = {item->samples + at, len, SPEECH_RATE,
 						       spec->lang, spec->expectation, spec->grammar,
-						       NULL};
+						       NULL, NULL};
 		struct speech_recog_result piece;
 		size_t used = strlen(joined->text);
 		int err = speech_recog_run(spec->recog, &request, &piece);
@@ -423,7 +423,7 @@ static int run_set(const struct run_spec *spec, const struct utterance_set *set,
 		const struct utterance *item = &set->items[i];
 		struct speech_recog_request request = {item->samples, item->count, SPEECH_RATE,
 						       spec->lang, spec->expectation, spec->grammar,
-						       NULL};
+						       NULL, NULL};
 		struct speech_recog_result result;
 		bool accepted, matches;
 		unsigned words, errors;

@@ -48,6 +48,7 @@ struct job {
 
 	/* JOB_RECOG */
 	struct speech_recog_request request;
+	atomic_bool cancel; /* set by speech_pool_cancel() to stop the engine */
 	int16_t *samples;
 	char *grammar;
 	char *expectation;
@@ -688,6 +689,8 @@ static int copy_request(struct speech_pool *pool, struct job *job,
 	job->request.grammar = job->grammar;
 	job->request.expectation = job->expectation;
 	job->request.call_id = job->call_id;
+	atomic_init(&job->cancel, false);
+	job->request.cancel = &job->cancel;
 	return err;
 }
 
@@ -745,6 +748,7 @@ int speech_pool_cancel(struct speech_pool *pool, uint64_t id)
 		    worker->current->kind == JOB_WARM)
 			continue;
 		worker->current->cancelled = true;
+		atomic_store(&worker->current->cancel, true);
 		pool->cancelled++;
 		err = 0;
 		/* Wait out a callback running on another thread; the worker clears current

@@ -13,7 +13,8 @@
  *
  * Cancellation: once speech_pool_cancel() returns, the job's callback is neither running
  * nor will it run, so the caller may free what the callback's argument points to. A
- * recognition already decoding finishes in the background and its result is dropped.
+ * recognition already running is told to stop (the HTTP engine aborts its request) and
+ * its result is dropped.
  *
  * Shutdown: speech_pool_drain() waits for every queued job to complete;
  * speech_pool_destroy() drops queued jobs without calling their callbacks, waits for the

@@ -20,7 +20,7 @@ static int recognise(struct speech_recog *recog, const struct wav_audio *audio, 
 		     struct speech_recog_result *result)
 {
 	struct speech_recog_request request = {audio->samples, audio->count, audio->rate, lang,
-					       expectation, grammar, "test-call"};
+					       expectation, grammar, "test-call", NULL};
 
 	return speech_recog_run(recog, &request, result);
 }

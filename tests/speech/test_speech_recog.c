@@ -39,7 +39,7 @@ static int recognise(struct speech_recog *recog, const struct wav_audio *audio, 
 		     struct speech_recog_result *result)
 {
 	struct speech_recog_request request = {audio->samples, audio->count, audio->rate, lang,
-					       expectation, grammar, "test-call"};
+					       expectation, grammar, "test-call", NULL};
 
 	return speech_recog_run(recog, &request, result);
 }
@@ -102,7 +102,7 @@ static void grammar_switching(void)
 static void bad_audio_handled(void)
 {
 	struct speech_recog *recog = pocketsphinx_open(3000);
-	struct speech_recog_request request = {NULL, 0, 8000, "en", "digits", digits_grammar, NULL};
+	struct speech_recog_request request = {NULL, 0, 8000, "en", "digits", digits_grammar, NULL, NULL};
 	struct speech_recog_result result;
 	struct wav_audio audio;
 	size_t long_count = 10u * 60u * 8000u;
@@ -310,7 +310,7 @@ static void http_transcribes(void)
 		corpus_audio("fsdd_digits_en_8k/5_lucas_0.wav", &digit);
 		mock_whisper_add(mock, (unsigned)(digit.count * 1000 / digit.rate), "Five.");
 		request = (struct speech_recog_request){digit.samples, digit.count, digit.rate,
-							"en", "digits", digits_grammar, NULL};
+							"en", "digits", digits_grammar, NULL, NULL};
 		TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
 		TEST_EQ_STR(result.text, "Five.");
 		TEST_CHECK(!result.grammar_used);
@@ -517,7 +517,7 @@ static void pool_synthesises_and_recognises(void)
 					   on_synth, &en, NULL), 0);
 	corpus_audio("fsdd_digits_en_8k/8_lucas_0.wav", &audio);
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
-						"digits", digits_grammar, "call-3"};
+						"digits", digits_grammar, "call-3", NULL};
 	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &digit, NULL), 0);
 	wav_audio_free(&audio); /* the pool copied the samples */
 	speech_pool_drain(pool);
@@ -553,7 +553,7 @@ static void pool_rejects_when_full(void)
 	c.delay_ms = 50; /* each callback keeps the only worker busy for a while */
 	corpus_audio("fsdd_digits_en_8k/1_theo_0.wav", &audio);
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
-						"digits", digits_grammar, NULL};
+						"digits", digits_grammar, NULL, NULL};
 	for (int i = 0; i < 10; i++) {
 		int err = speech_pool_recognize(pool, &request, on_recog, &c, NULL);
 
@@ -586,7 +586,7 @@ static void pool_cancels_jobs(void)
 	slow.delay_ms = 300;
 	corpus_audio("fsdd_digits_en_8k/2_lucas_0.wav", &audio);
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
-						"digits", digits_grammar, NULL};
+						"digits", digits_grammar, NULL, NULL};
 	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &slow, &first), 0);
 	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &cancelled, &second), 0);
 	/* The second waits behind the first: cancelling removes it. */
@@ -629,7 +629,7 @@ static void pool_destroy_drops_queued(void)
 	c.delay_ms = 200;
 	corpus_audio("fsdd_digits_en_8k/3_theo_0.wav", &audio);
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "en",
-						"digits", digits_grammar, NULL};
+						"digits", digits_grammar, NULL, NULL};
 	for (int i = 0; i < 6; i++)
 		TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), 0);
 	sleep_ms(50);
@@ -665,7 +665,7 @@ static void pool_bad_requests(void)
 	struct speech_pool_config config;
 	struct speech_pool *pool;
 	struct collector c;
-	struct speech_recog_request request = {NULL, 0, 8000, "fr", NULL, NULL, NULL};
+	struct speech_recog_request request = {NULL, 0, 8000, "fr", NULL, NULL, NULL, NULL};
 
 	speech_pool_config_init(&config);
 	config.workers = 100;
@@ -722,11 +722,61 @@ static void pool_french_over_http(void)
 	/* A French grammar goes to the open engine, since pocketsphinx has no French. */
 	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "fr",
 						"yes_no", "#JSGF V1.0; grammar g; public <a> = oui;",
-						NULL};
+						NULL, NULL};
 	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, NULL), 0);
 	speech_pool_drain(pool);
 	TEST_EQ_INT(c.recog_err, 0);
 	TEST_EQ_STR(c.text, "Annuler.");
+	speech_pool_destroy(pool);
+	wav_audio_free(&audio);
+	mock_whisper_stop(mock);
+}
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A caller who hangs up while the transcription server is still thinking frees the
+ * worker at once instead of after the HTTP time limit. */
+static void pool_cancel_stops_http(void)
+{
+	struct speech_pool_config config;
+	struct speech_pool *pool;
+	struct mock_whisper *mock;
+	struct collector c;
+	struct wav_audio audio;
+	struct speech_recog_request request;
+	uint64_t job;
+	double started;
+	char url[64];
+
+	TEST_REQUIRE(mock_whisper_start(&mock, NULL) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hang", mock_whisper_port(mock));
+	speech_pool_config_init(&config);
+	config.workers = 1;
+	config.recog_open_engine_fr = "http";
+	config.recog.http_url = url;
+	config.recog.http_timeout_ms = 60000; /* the mock gives up after 30 s */
+	TEST_REQUIRE(speech_pool_create(&pool, &config) == 0);
+	collector_init(&c);
+	corpus_audio("speech_to_phrase_16k/fr/annuler.wav", &audio);
+	request = (struct speech_recog_request){audio.samples, audio.count, audio.rate, "fr",
+						NULL, NULL, NULL, NULL};
+	TEST_EQ_INT(speech_pool_recognize(pool, &request, on_recog, &c, &job), 0);
+	for (int i = 0; i < 500 && mock_whisper_requests(mock) == 0; i++)
+		sleep_ms(10);
+	TEST_EQ_INT(mock_whisper_requests(mock), 1);
+	started = monotonic_s();
+	TEST_EQ_INT(speech_pool_cancel(pool, job), 0);
+	speech_pool_drain(pool);
+	/* A bound far above the abort (curl checks several times a second), far below the
+	 * 30 s the request would otherwise wait. */
+	TEST_CHECK(monotonic_s() - started < 10.0);
+	TEST_EQ_INT(c.recog_events, 0);
 	speech_pool_destroy(pool);
 	wav_audio_free(&audio);
 	mock_whisper_stop(mock);
@@ -751,6 +801,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(pool_warms_cache),
 	TEST_CASE(pool_bad_requests),
 	TEST_CASE(pool_french_over_http),
+	TEST_CASE(pool_cancel_stops_http),
 };
 
 int main(int argc, char **argv)

@@ -287,7 +287,7 @@ static void check_heard(struct speech_recog *recog, const struct speech_audio *a
 		"i want to cancel my appointment | please move my appointment to tuesday | "
 		"yes | no | what are your opening hours;";
 	struct speech_recog_request request = {audio->samples, audio->count, audio->rate, "en",
-					       "open", grammar, NULL};
+					       "open", grammar, NULL, NULL};
 	struct speech_recog_result result;
 
 	TEST_EQ_INT(speech_recog_run(recog, &request, &result), 0);
