@@ -1107,6 +1107,8 @@ static void on_digits(struct dialogue *d, const struct dialogue_event *ev,
 		dialogue_human(d, out);
 		return;
 	}
+	if (d->state == DIALOGUE_STATE_OPEN)
+		d->id.keypad = true;
 	if (is_open_state(d->state) && strcmp(digits, "9") == 0) {
 		switch_language(d, d->lang == NLU_LANG_FR ? NLU_LANG_EN : NLU_LANG_FR, out);
 		return;

@@ -100,6 +100,8 @@ struct dialogue_identity {
 	bool new_hint;         /* the caller said it is a first visit */
 	bool new_patient;      /* a first visit: no record in the practice */
 	bool lenient;          /* a task: an unknown patient is taken as given */
+	bool keypad;           /* the request was chosen on the keypad, where no name can be
+				* typed: a booking looks the caller's number up first */
 	unsigned misses;       /* lookups that found nobody */
 	size_t candidate_count;
 	struct dialogue_patient candidates[DIALOGUE_MAX_PATIENTS];

@@ -132,6 +132,15 @@ static bool is_manage(const struct dialogue *d)
 	       d->goal == DIALOGUE_GOAL_CHECK;
 }
 
+/*
+ * A booking chosen on the keypad: the caller cannot type a name, so the patients of the
+ * caller's number are offered by key, with 9 for someone else.
+ */
+static bool keypad_booking(const struct dialogue *d)
+{
+	return d->id.keypad && (d->goal == DIALOGUE_GOAL_BOOK || d->goal == DIALOGUE_GOAL_URGENT);
+}
+
 /* Keep the candidates that match a detail, unless none does. */
 static void narrow_by_first_name(struct dialogue_identity *id)
 {
@@ -210,7 +219,8 @@ bool dialogue_identify(struct dialogue *d, struct dialogue_actions *out)
 
 	if (id->identified)
 		return true;
-	if (is_manage(d) && self && phone && !id->phone_done && !id->last_name[0]) {
+	if ((is_manage(d) || keypad_booking(d)) && self && phone && !id->phone_done &&
+	    !id->last_name[0]) {
 		lookup(d, out, DIALOGUE_LOOKUP_PHONE);
 		return false;
 	}
@@ -258,6 +268,11 @@ void dialogue_on_patients(struct dialogue *d, const struct dialogue_event *ev,
 	switch (d->lookup) {
 	case DIALOGUE_LOOKUP_PHONE:
 		id->phone_done = true;
+		if (keypad_booking(d) && id->candidate_count > 0) {
+			/* Even one: the caller may be booking for someone else. */
+			dialogue_ask(d, out, DIALOGUE_STATE_ASK_WHICH);
+			return;
+		}
 		break;
 	case DIALOGUE_LOOKUP_PHONE_NAME:
 		id->phone_name_done = true;
@@ -381,8 +396,24 @@ void dialogue_on_which(struct dialogue *d, const struct nlu_result *r, const cha
 				match = (int)i;
 			}
 		}
+		/* A family name alone picks the one person on the number who bears it. */
+		for (size_t i = 0; match == -1 && e->last_name[0] && !e->first_name[0] &&
+				   i < id->candidate_count; i++) {
+			if (!same_name(id->candidates[i].last_name, e->last_name))
+				continue;
+			for (size_t j = i + 1; j < id->candidate_count; j++) {
+				if (same_name(id->candidates[j].last_name, e->last_name))
+					match = -2;
+			}
+			if (match == -1)
+				match = (int)i;
+		}
 	}
 	if (match >= 0 && (size_t)match < id->candidate_count) {
+		/* Who among a family is calling is not known: name the patient, not "you". */
+		if (keypad_booking(d) && id->candidate_count > 1 &&
+		    id->relation == NLU_PATIENT_UNKNOWN)
+			id->relation = NLU_PATIENT_OTHER;
 		identified(d, &id->candidates[match]);
 		dialogue_advance(d, out);
 		return;

@@ -336,13 +336,14 @@ static void prompt_which(struct dialogue *d, enum nlu_lang lang, struct prompt *
 	}
 	d->option_count = count;
 	keypad_list(d, lang, "keys.which.item", names, count, keys_list, sizeof(keys_list));
-	dialogue_message(d, lang, "ask.which", NULL, 0, p->question, sizeof(p->question));
+	p->key = d->goal == DIALOGUE_GOAL_BOOK || d->goal == DIALOGUE_GOAL_URGENT
+			 ? "ask.which.booking" : "ask.which";
+	dialogue_message(d, lang, p->key, NULL, 0, p->question, sizeof(p->question));
 	{
 		struct msg_param params[] = {{"list", keys_list}};
 
 		dialogue_message(d, lang, "keys.which", params, 1, p->keypad, sizeof(p->keypad));
 	}
-	p->key = "ask.which";
 	numbered_keys(p, count, true);
 	p->keypad_answers = true;
 }
