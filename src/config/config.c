@@ -63,7 +63,7 @@ static const struct config_key keys[] = {
 	STR("speech.asr_http_model", asr_http_model, "whisper-1", false),
 	INT("speech.asr_http_timeout", asr_http_timeout_s, 1, 120, "15", true),
 	INT("speech.workers", speech_workers, 0, 64, "0", false),
-	DBL("speech.asr_min_confidence", asr_min_confidence, 0, 1, "0.5", true),
+	DBL("speech.asr_min_confidence", asr_min_confidence, 0, 1, "0.6", true),
 
 	STR("http.listen", http_listen, "127.0.0.1:8080", false),
 	STR("http.tls_certificate", http_tls_certificate, "", false),

@@ -867,12 +867,14 @@ int agenda_move(struct agenda *a, const struct agenda_move *m, struct agenda_out
 	if (err)
 		goto out;
 	err = store_commit(a->st);
-	if (!err) {
-		outcome->previous_id = old.id;
-		log_info("agenda", m->call_id, "moved appointment %lld to %lld", (long long)old.id,
-			 (long long)appt->id);
+	if (err) {
+		log_failure("moving", m->call_id, err, a);
+		return err;
 	}
-	return err ? (log_failure("moving", m->call_id, err, a), err) : 0;
+	outcome->previous_id = old.id;
+	log_info("agenda", m->call_id, "moved appointment %lld to %lld", (long long)old.id,
+		 (long long)appt->id);
+	return 0;
 out:
 	if (replayed && !err)
 		return store_commit(a->st);

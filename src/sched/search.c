@@ -209,7 +209,7 @@ static bool type_allows(const struct sched_type *type, int practitioner)
 
 /* ---- Check one slot ---- */
 
-/* The window of the practitioner's day holding [minute, minute + duration) on the grid. */
+/* Whether [minute, minute + duration) fits one of the practitioner's windows, on the grid. */
 static bool on_grid(const struct sched_rules *rules, const struct sched_practitioner *p,
 		    const struct day_frame *frame, int minute, int duration)
 {
@@ -307,7 +307,7 @@ static bool bucket_used(const struct selection *sel, const struct candidate *c)
 	return false;
 }
 
-/* First pass, in time order: one slot per half-day (or every slot when not spreading). */
+/* First pass, in time order: one slot per part of a day (every slot when not spreading). */
 static void selection_offer(struct selection *sel, const struct candidate *c)
 {
 	if (sel->chosen_count == sel->max)

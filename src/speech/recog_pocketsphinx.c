@@ -9,12 +9,14 @@
  * search and against a loop of the model's 39 phones (an FSG of one-phone pseudo-words)
  * that can match any English sounds. On in-grammar speech the grammar's best path scores
  * close to, or above, the phone loop's. Speech outside the grammar is forced into a poor
- * match, so its score usually falls below. The difference of the two path scores per
- * 10 ms frame (pocketsphinx score units, log base 1.0001) goes through a logistic curve
- * fitted on the test corpus with `permanence eval asr` (docs/speech.md). The three passes
- * of a grammar decode cost about 0.1 of a core while the caller speaks. pocketsphinx's
- * own lattice posterior is no use here, because with a grammar it is 1 for nearly every
- * hypothesis.
+ * match, so its score falls below. The difference of the two path scores per 10 ms
+ * frame of words (pocketsphinx score units, log base 1.0001) goes through a logistic
+ * curve fitted on the test corpus with `permanence eval asr` (docs/speech.md). The scores are only
+ * comparable with -compallsen: pocketsphinx normalises each frame by its best computed
+ * senone, and without it a small grammar computes few senones and scores too well. The
+ * three passes of a grammar decode cost about 0.2 of a core while the caller speaks.
+ * pocketsphinx's own lattice posterior is no use here, because with a grammar it is 1
+ * for nearly every hypothesis.
  */
 #include "recog_priv.h"
 
@@ -37,8 +39,8 @@
 
 /* Logistic calibration of the margin: confidence = 1 / (1 + exp(-slope (m - midpoint))).
  * Fitted on tests/corpus/audio with `permanence eval asr`; see docs/speech.md. */
-#define MARGIN_MIDPOINT (-6.4)
-#define MARGIN_SLOPE 0.21
+#define MARGIN_MIDPOINT (-26.6)
+#define MARGIN_SLOPE 0.147
 
 /* The en-us model's phones; each becomes a pseudo-word "phn_xx" of the phone loop. */
 static const char *const model_phones[] = {
@@ -48,6 +50,9 @@ static const char *const model_phones[] = {
 };
 
 #define PHONE_COUNT (sizeof(model_phones) / sizeof(model_phones[0]))
+
+/* Frames (10 ms each) of words below which a hypothesis gets no confidence. */
+#define MIN_WORD_FRAMES 10
 
 static const char *const ps_languages[] = {"en", NULL};
 
@@ -333,9 +338,10 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 	}
 	ps_last_error[0] = '\0';
 	/* No search is loaded at start: grammars and the open model come per request, which
-	 * keeps a grammar-only decoder small. */
+	 * keeps a grammar-only decoder small. -compallsen makes scores of different searches
+	 * comparable, for the confidence. */
 	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
-				    config->ps_dict, NULL);
+				    config->ps_dict, "-compallsen", "yes", NULL);
 	if (!state->config) {
 		speech_error_format(error, "invalid pocketsphinx settings: %s",
 			 ps_last_error);
@@ -477,6 +483,22 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 	return err;
 }
 
+/* Frames of the best path spent in words rather than silence or noise. */
+static int word_frames(ps_decoder_t *decoder)
+{
+	int frames = 0;
+
+	for (ps_seg_t *seg = ps_seg_iter(decoder); seg; seg = ps_seg_next(seg)) {
+		int start, end;
+
+		if (is_filler(ps_seg_word(seg)))
+			continue;
+		ps_seg_frames(seg, &start, &end);
+		frames += end - start + 1;
+	}
+	return frames;
+}
+
 /* Copy the hypothesis without alternative-pronunciation marks, bounded, and find the
  * first and last word's times. */
 static void collect_words(struct ps_state *state, const char *hyp, size_t request_samples,
@@ -518,7 +540,7 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	int32 score, phone_score;
 	double margin;
 	const char *hyp;
-	int frames, err;
+	int frames, all_frames, err;
 
 	ps_last_error[0] = '\0';
 	if (request->grammar) {
@@ -566,14 +588,24 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 			return 0;
 		}
 	}
+	frames = word_frames(state->decoder);
+	all_frames = ps_get_n_frames(state->decoder);
 	ps_set_search(state->decoder, SEARCH_PHONES);
 	err = decode(state, request, false, error);
 	if (err)
 		return err;
 	ps_get_hyp(state->decoder, &phone_score);
-	frames = ps_get_n_frames(state->decoder);
 
-	margin = frames > 0 ? ((double)score - (double)phone_score) / frames : 0.0;
+	/* Per frame of words, or of half the audio when words cover less: silence around a
+	 * word matches both searches alike and would pull any margin towards 0 (a tone heard
+	 * as one short word came out sure). Words shorter than 100 ms in all get nothing. */
+	if (frames < MIN_WORD_FRAMES) {
+		result->acoustic_margin = -100.0f;
+		result->confidence = 0.0f;
+		return 0;
+	}
+	margin = ((double)score - (double)phone_score) /
+		 (frames > all_frames / 2 ? frames : all_frames / 2);
 	result->acoustic_margin = (float)margin;
 	result->confidence = (float)(1.0 / (1.0 + exp(-MARGIN_SLOPE * (margin - MARGIN_MIDPOINT))));
 	return 0;

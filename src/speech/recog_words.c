@@ -114,7 +114,8 @@ static bool derive_suffix(ps_decoder_t *decoder, const char *word, char *out, si
 		if (len <= suffix_len + 2 || strcmp(word + len - suffix_len, suffixes[i].suffix) != 0)
 			continue;
 		snprintf(base, sizeof(base), "%.*s", (int)(len - suffix_len), word);
-		if (derive(decoder, base, phones, sizeof(phones), depth + 1)) {
+		if (derive(decoder, base, phones, sizeof(phones) - 16, depth + 1) &&
+		    strlen(phones) + strlen(suffixes[i].phones) + 2 <= size) {
 			snprintf(out, size, "%s %s", phones, suffixes[i].phones);
 			return true;
 		}

