@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "agenda.h"
+#include "calls.h"
 #include "cli.h"
 #include "config.h"
 #include "demo.h"
@@ -220,9 +221,23 @@ static int start_web(const struct cli_common *common, const struct config *confi
 	return 0;
 }
 
+static int start_calls(const struct cli_common *common, const struct config *config,
+		       struct live_registry *live, struct calls **calls)
+{
+	char message[512];
+	int err;
+
+	err = calls_start(calls, config, live, message, sizeof(message));
+	if (err) {
+		cli_error(common, CLI_TEXT(common, "appels : %s", "calls: %s"), message);
+		return err == EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 /* Reload the keys marked reloadable; the rest keep their values until a restart. */
 static void reload_config(const struct serve_options *o, const struct cli_common *common,
-			  struct config *running)
+			  struct config *running, struct calls *calls)
 {
 	struct config fresh;
 
@@ -246,6 +261,7 @@ static void reload_config(const struct serve_options *o, const struct cli_common
 	running->asr_min_confidence = fresh.asr_min_confidence;
 	running->asr_http_timeout_s = fresh.asr_http_timeout_s;
 	apply_log_level(running);
+	(void)calls_reconfigure(calls, &fresh);
 	log_notice("serve", NULL, "configuration reloaded from %s", o->config_path);
 }
 
@@ -256,6 +272,7 @@ int cmd_serve(int argc, char **argv)
 	struct config config;
 	struct live_registry *live = NULL;
 	struct web_server *web = NULL;
+	struct calls *calls = NULL;
 	sigset_t signals;
 	bool has_users = false;
 	int status, sig = 0;
@@ -296,6 +313,12 @@ int cmd_serve(int argc, char **argv)
 		live_registry_destroy(live);
 		return status;
 	}
+	status = start_calls(&common, &config, live, &calls);
+	if (status) {
+		web_server_stop(web);
+		live_registry_destroy(live);
+		return status;
+	}
 	if (web && !has_users)
 		log_notice("serve", NULL,
 			   "no dashboard account yet: create one with"
@@ -308,13 +331,14 @@ int cmd_serve(int argc, char **argv)
 		if (sigwait(&signals, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload_config(&options, &common, &config);
+			reload_config(&options, &common, &config, calls);
 			continue;
 		}
 		break;
 	}
 	log_notice("serve", NULL, "%s received: stopping (calls in progress may finish within %d s)",
 		   sig == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_grace_s);
+	calls_stop(calls);
 	web_server_stop(web);
 	live_registry_destroy(live);
 	log_notice("serve", NULL, "stopped");

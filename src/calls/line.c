@@ -1,0 +1,1197 @@
+/*
+ * One call on the SIP loop thread: the caller's audio through voice activity, barge-in
+ * and the noise watchdog; the assistant's speech played in order; keys, no-input and the
+ * recording. Everything here runs on the libre thread, in the user agent's callbacks or
+ * in tasks posted to it, so a struct line needs no lock.
+ *
+ * Playback. The user agent sends one 20 ms frame per tick from its own queue. A line
+ * keeps the reply's audio itself and gives the user agent one frame at a time with a
+ * mark after it: the mark fires when that frame has been sent, and the next frame goes
+ * in then. Holding the audio here is what lets barge-in pause a prompt and resume it
+ * where it stopped, and gives the barge-in detector the frame sent at each tick (its echo
+ * estimate). The queue in the user agent never holds more than one frame.
+ *
+ * Per tick (the user agent's `audio` callback, before it sends the frame in flight):
+ *   1. the VAD reads the caller's frame;
+ *   2. barge-in weighs the caller's frame against the frame being sent: PAUSE stops
+ *      feeding frames, RESUME feeds again, STOP drops the prompt and tells the dialogue;
+ *      at the end of an utterance `deliver` sends it to recognition;
+ *   3. the watchdog counts the busy line; a report is a silence for the dialogue;
+ *   4. the recorder writes both frames.
+ *
+ * A reply arrives as a turn from the call's dialogue worker. Each sentence is
+ * synthesised on the speech pool (the first sentence plays while the rest is made); a
+ * transfer or the end waits for the audio before it to be sent.
+ */
+#include "calls_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <re.h>
+
+#include "bargein.h"
+#include "live.h"
+#include "log.h"
+#include "media.h"
+#include "recorder.h"
+#include "speech_pool.h"
+#include "vad.h"
+#include "watchdog.h"
+
+#define FRAME SIP_FRAME_SAMPLES
+/* Longest reply kept for playback; past it the reply is cut. */
+#define REPLY_MAX_SAMPLES (180u * SIP_AUDIO_RATE)
+/* A sentence whose synthesis made no progress this long is skipped. */
+#define SYNTH_TIMEOUT_MS 15000
+/* Time between two keys of a date or a number before the keys are taken as given. */
+#define DIGIT_TIMEOUT_MS 3000
+#define HOUSEKEEPING_MS 1000
+/* Playout delay of the user agent's jitter buffer (sip_config's default). */
+#define JITTER_MS 60
+/* A busy line this long without a pause is reported (music on hold, a crowd). */
+#define WATCHDOG_LIMIT_MS 20000
+#define WATCHDOG_QUIET_MS 1000
+/* Without a recogniser, speech shorter than this is not taken as an answer. */
+#define UNRECOGNISED_MIN_MS 300
+/* Recognitions waiting per call; past it an utterance is dropped. */
+#define RECOGNITIONS_MAX 4
+
+/* A synthesis job's way back to its sentence; owned by the segment. */
+struct synth_ref {
+	struct calls *calls;
+	uint64_t number;
+	uint64_t segment;
+	char call_id[CALLS_ID_MAX];
+};
+
+/* One thing to play or do, in order: a sentence's audio, a transfer, the end. */
+struct segment {
+	struct segment *next;
+	uint64_t id;
+	enum calls_item_kind kind;
+	bool question;
+	bool interruptible;
+	char target[CALLS_TARGET_MAX];
+	uint64_t job;             /* synthesis job, 0 when none */
+	struct synth_ref *ref;
+	bool done;                /* all its audio is here (or synthesis failed) */
+	bool reply;               /* its first frame answers the caller's last utterance */
+	int16_t *pcm;
+	size_t count, cap;
+	size_t pos;               /* samples handed to the user agent */
+	int64_t progress_ms;      /* last synthesis progress */
+};
+
+/* An utterance sent to recognition; owned by the line. */
+struct recognition {
+	struct recognition *next;
+	struct calls *calls;
+	uint64_t number;
+	uint64_t id;
+	uint64_t job;
+	char call_id[CALLS_ID_MAX];
+	enum nlu_lang lang;
+	enum nlu_expect expect;
+	float min_confidence;     /* speech.asr_min_confidence when the call started */
+	struct calls_grammar *grammar;
+	bool retried;
+	int16_t *samples;         /* kept for a retry without the question's phrases */
+	size_t count;
+};
+
+struct line {
+	struct line *next;        /* in the loop's list of calls */
+	struct line **prev;
+	struct calls *calls;
+	struct sip_call *sip;
+	uint64_t number;
+	char id[CALLS_ID_MAX];
+	struct calls_settings settings;
+	struct calls_event *hangup; /* allocated up front: the end always reaches the worker */
+
+	struct media_vad *vad;
+	struct media_bargein *bargein;
+	struct media_watchdog watchdog;
+	struct media_recorder recorder;
+	bool recording;
+	bool heard;               /* the caller's frame of this tick was processed */
+	int64_t last_speech_ms;   /* when the VAD last heard a speech frame */
+
+	/* Playback. */
+	struct segment *head;
+	struct segment **tail;
+	uint64_t next_segment;
+	bool paused;
+	bool inflight;
+	uint64_t inflight_mark;
+	int16_t inflight_pcm[FRAME];
+	uint64_t next_mark;
+	bool speaking;            /* for the dashboard */
+	int64_t reply_from_ms;    /* the caller's end of speech awaiting a reply, or 0 */
+	uint64_t reply_mark;
+
+	/* The question being answered. */
+	bool question;
+	enum nlu_lang lang;
+	enum nlu_expect expect;
+	char keys[16];
+	struct calls_grammar *grammar;
+	char digits[DIALOGUE_DIGITS_MAX + 1];
+	size_t digit_count;
+
+	struct recognition *recognitions;
+	uint64_t next_recognition;
+	unsigned recognitions_waiting;
+
+	struct tmr no_input_tmr;
+	struct tmr digit_tmr;
+	struct tmr housekeeping_tmr;
+	bool transferring;
+	bool ending;
+};
+
+int64_t calls_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *lang_name(enum nlu_lang lang)
+{
+	return lang == NLU_LANG_EN ? "en" : "fr";
+}
+
+static struct line *line_of(struct calls *calls, uint64_t number)
+{
+	struct sip_call *call = sip_ua_call_find(calls->ua, number);
+
+	return call ? sip_call_arg(call) : NULL;
+}
+
+/* ---- Events for the dialogue ---- */
+
+static void push_dialogue(struct line *l, enum dialogue_event_kind kind, const char *text,
+			  float confidence, const char *digits, bool transferred)
+{
+	struct calls_event *ev = calls_event_new(CALLS_EVENT_DIALOGUE, l->number);
+
+	if (!ev) {
+		log_err(CALLS_LOG, l->id, "out of memory: a %s event is lost",
+			dialogue_event_name(kind));
+		return;
+	}
+	ev->dialogue = kind;
+	ev->confidence = confidence;
+	ev->transferred = transferred;
+	if (text && !(ev->text = strdup(text))) {
+		calls_event_free(ev);
+		log_err(CALLS_LOG, l->id, "out of memory: an utterance is lost");
+		return;
+	}
+	if (digits)
+		snprintf(ev->digits, sizeof(ev->digits), "%s", digits);
+	calls_worker_push(l->calls, ev);
+}
+
+static void push_playback(struct line *l, const char *state)
+{
+	struct calls_event *ev;
+
+	if (!l->calls->live)
+		return;
+	ev = calls_event_new(CALLS_EVENT_PLAYBACK, l->number);
+	if (!ev)
+		return;
+	ev->live_state = state;
+	calls_worker_push(l->calls, ev);
+}
+
+/* ---- No input ---- */
+
+static void no_input_expired(void *arg)
+{
+	struct line *l = arg;
+
+	if (l->ending || l->transferring)
+		return;
+	log_info(CALLS_LOG, l->id, "no answer within %u ms", l->settings.no_input_ms);
+	CALLS_STAT(l->calls, silences);
+	l->reply_from_ms = 0;
+	push_dialogue(l, DIALOGUE_EVENT_SILENCE, NULL, 0, NULL, false);
+}
+
+static void no_input_start(struct line *l)
+{
+	if (l->ending || l->transferring || l->recognitions_waiting || l->digit_count)
+		return;
+	tmr_start(&l->no_input_tmr, l->settings.no_input_ms, no_input_expired, l);
+}
+
+static void no_input_cancel(struct line *l)
+{
+	tmr_cancel(&l->no_input_tmr);
+}
+
+/* ---- Playback ---- */
+
+static void segment_free(struct calls *calls, struct segment *s)
+{
+	/* Once cancel returns, the job's callback is neither running nor will run. */
+	if (s->job)
+		(void)speech_pool_cancel(calls->pool, s->job);
+	free(s->ref);
+	free(s->pcm);
+	free(s);
+}
+
+static bool audio_pending(const struct line *l)
+{
+	for (const struct segment *s = l->head; s; s = s->next) {
+		if (s->kind == CALLS_ITEM_SPEECH && (s->pos < s->count || !s->done))
+			return true;
+	}
+	return false;
+}
+
+/* The assistant's side for barge-in at this tick. */
+static void playback_state(const struct line *l, struct media_playback *pb)
+{
+	uint64_t remaining = 0;
+	bool known = true;
+
+	memset(pb, 0, sizeof(*pb));
+	pb->prompt_active = l->inflight || l->paused || audio_pending(l);
+	pb->sent = l->inflight ? l->inflight_pcm : NULL;
+	for (const struct segment *s = l->head; s; s = s->next) {
+		if (s->kind != CALLS_ITEM_SPEECH)
+			continue;
+		remaining += s->count - s->pos;
+		if (!s->done)
+			known = false;
+		pb->question = s->question;
+	}
+	pb->remaining_ms = known ? (unsigned)(remaining * 1000 / SIP_AUDIO_RATE) : UINT32_MAX;
+}
+
+/* The prompt playing now may be cut by the caller (emergency instructions may not). */
+static bool playing_interruptible(const struct line *l)
+{
+	for (const struct segment *s = l->head; s; s = s->next) {
+		if (s->kind == CALLS_ITEM_SPEECH)
+			return s->interruptible;
+	}
+	return true;
+}
+
+static void playback_finished(struct line *l)
+{
+	if (l->speaking) {
+		l->speaking = false;
+		push_playback(l, "listening");
+	}
+	no_input_start(l);
+}
+
+static void do_transfer(struct line *l, const struct segment *s)
+{
+	const char *target = l->settings.transfer_target[0] ? l->settings.transfer_target
+							      : s->target;
+	int err;
+
+	if (!target[0]) {
+		log_warning(CALLS_LOG, l->id, "transfer requested but no target is configured"
+			    " (sip.transfer_target or the practice's transfer.target)");
+		push_dialogue(l, DIALOGUE_EVENT_TRANSFERRED, NULL, 0, NULL, false);
+		return;
+	}
+	err = sip_call_transfer(l->sip, target);
+	if (err) {
+		log_warning(CALLS_LOG, l->id, "transfer could not start: %s", strerror(err));
+		push_dialogue(l, DIALOGUE_EVENT_TRANSFERRED, NULL, 0, NULL, false);
+		return;
+	}
+	log_info(CALLS_LOG, l->id, "transferring the call");
+	l->transferring = true;
+	no_input_cancel(l);
+}
+
+/* Give the user agent the next frame, or do what follows the audio. */
+static void feed(struct line *l)
+{
+	while (!l->inflight && !l->paused && l->head && !l->ending) {
+		struct segment *s = l->head;
+
+		if (s->kind == CALLS_ITEM_SPEECH) {
+			size_t left = s->count - s->pos;
+			size_t n = left >= FRAME ? FRAME : s->done ? left : 0;
+
+			if (n == 0) {
+				if (!s->done)
+					return; /* synthesis is behind: wait for the next sentence */
+				l->head = s->next;
+				if (!l->head)
+					l->tail = &l->head;
+				segment_free(l->calls, s);
+				if (!l->head)
+					playback_finished(l);
+				continue;
+			}
+			memset(l->inflight_pcm, 0, sizeof(l->inflight_pcm));
+			memcpy(l->inflight_pcm, s->pcm + s->pos, n * sizeof(int16_t));
+			if (sip_call_play(l->sip, l->inflight_pcm, FRAME) != 0 ||
+			    sip_call_mark(l->sip, ++l->next_mark) != 0)
+				return; /* the call is ending */
+			s->pos += n;
+			l->inflight = true;
+			l->inflight_mark = l->next_mark;
+			if (!l->speaking) {
+				l->speaking = true;
+				push_playback(l, "speaking");
+			}
+			if (s->reply && s->pos == n && l->reply_from_ms)
+				l->reply_mark = l->inflight_mark;
+			return;
+		}
+
+		l->head = s->next;
+		if (!l->head)
+			l->tail = &l->head;
+		if (s->kind == CALLS_ITEM_TRANSFER) {
+			do_transfer(l, s);
+			segment_free(l->calls, s);
+			continue;
+		}
+		/* END: the goodbye has been sent. */
+		segment_free(l->calls, s);
+		l->ending = true;
+		no_input_cancel(l);
+		log_info(CALLS_LOG, l->id, "hanging up: the conversation is over");
+		sip_call_hangup(l->sip);
+		return;
+	}
+}
+
+/* Drop the prompt (barge-in, a key): interruptible sentences go, transfer and end stay. */
+static void playback_flush(struct line *l)
+{
+	struct segment **p = &l->head;
+
+	if (!playing_interruptible(l))
+		return;
+	while (*p) {
+		struct segment *s = *p;
+
+		if (s->kind == CALLS_ITEM_SPEECH && s->interruptible) {
+			*p = s->next;
+			segment_free(l->calls, s);
+			continue;
+		}
+		p = &s->next;
+	}
+	l->tail = &l->head;
+	while (*l->tail)
+		l->tail = &(*l->tail)->next;
+	l->paused = false;
+	if (!l->head && l->speaking) {
+		l->speaking = false;
+		push_playback(l, "listening");
+	}
+}
+
+static void on_mark(struct sip_call *call, uint64_t mark, bool completed, void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	(void)arg;
+
+	if (!l || !l->inflight || mark != l->inflight_mark)
+		return;
+	l->inflight = false;
+	if (completed) {
+		if (l->recording && !l->heard)
+			(void)media_recorder_write(&l->recorder, NULL, l->inflight_pcm, FRAME);
+		if (mark == l->reply_mark) {
+			calls_stat_reply(l->calls, calls_monotonic_ms() - l->reply_from_ms);
+			log_debug(CALLS_LOG, l->id, "replied %lld ms after the caller's end of speech",
+				  (long long)(calls_monotonic_ms() - l->reply_from_ms));
+			l->reply_from_ms = 0;
+			l->reply_mark = 0;
+		}
+	}
+	l->heard = false;
+	feed(l);
+}
+
+/* ---- Synthesis ---- */
+
+struct audio_msg {
+	struct calls *calls;
+	uint64_t number;
+	uint64_t segment;
+	int err;
+	bool last;
+	size_t count;
+	int16_t samples[];
+};
+
+static struct segment *segment_find(struct line *l, uint64_t id)
+{
+	for (struct segment *s = l->head; s; s = s->next) {
+		if (s->id == id)
+			return s;
+	}
+	return NULL;
+}
+
+static void audio_task(struct sip_ua *ua, void *arg)
+{
+	struct audio_msg *msg = arg;
+	struct line *l = line_of(msg->calls, msg->number);
+	struct segment *s = l ? segment_find(l, msg->segment) : NULL;
+	(void)ua;
+
+	if (!s) {
+		free(msg); /* the prompt was flushed or the call is over */
+		return;
+	}
+	s->progress_ms = calls_monotonic_ms();
+	if (msg->count) {
+		size_t want = s->count + msg->count;
+
+		if (want > REPLY_MAX_SAMPLES) {
+			log_warning(CALLS_LOG, l->id, "reply longer than %u s: cut",
+				    REPLY_MAX_SAMPLES / SIP_AUDIO_RATE);
+			want = REPLY_MAX_SAMPLES;
+		}
+		if (want > s->cap) {
+			size_t cap = want + want / 2 > REPLY_MAX_SAMPLES ? want : want + want / 2;
+			int16_t *grown = realloc(s->pcm, cap * sizeof(int16_t));
+
+			if (grown) {
+				s->pcm = grown;
+				s->cap = cap;
+			} else {
+				want = s->count;
+				log_err(CALLS_LOG, l->id, "out of memory: part of the reply is lost");
+			}
+		}
+		memcpy(s->pcm + s->count, msg->samples, (want - s->count) * sizeof(int16_t));
+		s->count = want;
+	}
+	if (msg->err) {
+		CALLS_STAT(l->calls, synth_failures);
+		log_warning(CALLS_LOG, l->id, "a sentence could not be synthesised: %s",
+			    strerror(msg->err));
+	}
+	if (msg->last)
+		s->done = true;
+	free(msg);
+	feed(l);
+}
+
+/* Speech pool thread: hand one sentence's audio to the loop. */
+static void synthesized(const struct speech_synth_event *event, void *arg)
+{
+	struct synth_ref *ref = arg;
+	struct audio_msg *msg = malloc(sizeof(*msg) + event->count * sizeof(int16_t));
+	int err = ENOMEM;
+
+	if (msg) {
+		msg->calls = ref->calls;
+		msg->number = ref->number;
+		msg->segment = ref->segment;
+		msg->err = event->err;
+		msg->last = event->last;
+		msg->count = event->count;
+		if (event->count)
+			memcpy(msg->samples, event->samples, event->count * sizeof(int16_t));
+		/* A full command list empties within milliseconds: wait a little for room. */
+		for (int attempt = 0; attempt < 100; attempt++) {
+			err = sip_ua_post(ref->calls->ua, audio_task, msg);
+			if (err != ENOBUFS)
+				break;
+			usleep(2000);
+		}
+		if (err)
+			free(msg);
+	}
+	if (err && err != ESHUTDOWN)
+		log_warning(CALLS_LOG, ref->call_id, "a sentence's audio is lost: %s", strerror(err));
+}
+
+static void segment_synthesize(struct line *l, struct segment *s, const char *text,
+			       enum nlu_lang lang)
+{
+	int err;
+
+	s->progress_ms = calls_monotonic_ms();
+	s->ref = calloc(1, sizeof(*s->ref));
+	if (!s->ref) {
+		s->done = true;
+		return;
+	}
+	s->ref->calls = l->calls;
+	s->ref->number = l->number;
+	s->ref->segment = s->id;
+	snprintf(s->ref->call_id, sizeof(s->ref->call_id), "%s", l->id);
+	err = speech_pool_synthesize(l->calls->pool, text, lang_name(lang), NULL, l->id,
+				     synthesized, s->ref, &s->job);
+	if (err) {
+		s->job = 0;
+		s->done = true;
+		CALLS_STAT(l->calls, synth_failures);
+		log_warning(CALLS_LOG, l->id, "synthesis in %s could not start: %s",
+			    lang_name(lang), strerror(err));
+	}
+}
+
+/* ---- Turns from the dialogue worker ---- */
+
+static void turn_task(struct sip_ua *ua, void *arg)
+{
+	struct calls_turn *turn = arg;
+	struct line *l = line_of(turn->calls, turn->number);
+	(void)ua;
+
+	if (!l || l->ending) {
+		calls_turn_free(turn);
+		return;
+	}
+	no_input_cancel(l);
+	/* A prompt still paused by the caller's speech is answered by this turn. */
+	if (l->paused)
+		playback_flush(l);
+	for (size_t i = 0; i < turn->count; i++) {
+		struct calls_item *item = &turn->items[i];
+		struct segment *s = calloc(1, sizeof(*s));
+
+		if (!s) {
+			log_err(CALLS_LOG, l->id, "out of memory: part of the reply is lost");
+			continue;
+		}
+		s->id = ++l->next_segment;
+		s->kind = item->kind;
+		s->question = item->question;
+		s->interruptible = item->interruptible;
+		s->reply = i == 0;
+		snprintf(s->target, sizeof(s->target), "%s", item->target);
+		*l->tail = s;
+		l->tail = &s->next;
+		if (s->kind == CALLS_ITEM_SPEECH)
+			segment_synthesize(l, s, item->text, item->lang);
+	}
+	if (turn->has_question) {
+		l->question = true;
+		l->lang = turn->lang;
+		l->expect = turn->expect;
+		snprintf(l->keys, sizeof(l->keys), "%s", turn->keys);
+		calls_grammar_release(l->grammar);
+		l->grammar = turn->grammar;
+		turn->grammar = NULL;
+	}
+	calls_turn_free(turn);
+	if (!l->head)
+		playback_finished(l);
+	else
+		feed(l);
+}
+
+int calls_line_post_turn(struct calls *calls, struct calls_turn *turn)
+{
+	int err = sip_ua_post(calls->ua, turn_task, turn);
+
+	if (err)
+		calls_turn_free(turn);
+	return err;
+}
+
+/* ---- Recording ---- */
+
+struct recording_msg {
+	struct calls *calls;
+	uint64_t number;
+};
+
+static void recording_task(struct sip_ua *ua, void *arg)
+{
+	struct recording_msg *msg = arg;
+	struct line *l = line_of(msg->calls, msg->number);
+	char caller[CONFIG_TEXT_MAX + 96], assistant[CONFIG_TEXT_MAX + 96];
+	int err;
+	(void)ua;
+
+	free(msg);
+	if (!l || l->recording)
+		return;
+	snprintf(caller, sizeof(caller), "%s/%s-caller.wav", l->calls->recordings_dir, l->id);
+	snprintf(assistant, sizeof(assistant), "%s/%s-assistant.wav", l->calls->recordings_dir,
+		 l->id);
+	err = media_recorder_open(&l->recorder, caller, assistant, MEDIA_RECORDER_MAX_SECONDS);
+	if (err == ENOENT && calls_make_dir(l->calls->recordings_dir) == 0)
+		err = media_recorder_open(&l->recorder, caller, assistant,
+					  MEDIA_RECORDER_MAX_SECONDS);
+	if (err) {
+		log_err(CALLS_LOG, l->id, "cannot record the call into %s: %s",
+			l->calls->recordings_dir, strerror(err));
+		return;
+	}
+	l->recording = true;
+	log_info(CALLS_LOG, l->id, "recording into %s", l->calls->recordings_dir);
+}
+
+int calls_line_post_recording(struct calls *calls, uint64_t number, bool recording)
+{
+	struct recording_msg *msg;
+	int err;
+
+	if (!recording)
+		return 0;
+	msg = malloc(sizeof(*msg));
+	if (!msg)
+		return ENOMEM;
+	msg->calls = calls;
+	msg->number = number;
+	err = sip_ua_post(calls->ua, recording_task, msg);
+	if (err)
+		free(msg);
+	return err;
+}
+
+/* ---- Recognition ---- */
+
+struct recognized_msg {
+	struct calls *calls;
+	uint64_t number;
+	uint64_t id;
+	int err;
+	char error[160];
+	float confidence;
+	enum speech_verdict verdict;
+	char text[SPEECH_TRANSCRIPT_MAX];
+};
+
+static void recognition_free(struct calls *calls, struct recognition *r)
+{
+	if (r->job)
+		(void)speech_pool_cancel(calls->pool, r->job);
+	calls_grammar_release(r->grammar);
+	free(r->samples);
+	free(r);
+}
+
+static void recognition_unlink(struct line *l, struct recognition *r)
+{
+	for (struct recognition **p = &l->recognitions; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			l->recognitions_waiting--;
+			return;
+		}
+	}
+}
+
+static void recognized(const struct speech_recog_event *event, void *arg);
+
+static int recognition_submit(struct line *l, struct recognition *r, const int16_t *samples,
+			      size_t count)
+{
+	const struct calls_grammar *g = r->grammar;
+	struct speech_recog_request request = {
+		.samples = samples,
+		.count = count,
+		.rate = SIP_AUDIO_RATE,
+		.lang = lang_name(r->lang),
+		.expectation = nlu_expect_name(r->expect),
+		.call_id = l->id,
+	};
+
+	if (g && g->base && (r->retried || atomic_load(&g->extras_rejected)))
+		g = g->base;
+	request.grammar = g ? g->text : NULL;
+	return speech_pool_recognize(l->calls->pool, &request, recognized, r, &r->job);
+}
+
+/* Tell the dialogue the caller said something that was not understood. */
+static void not_understood(struct line *l)
+{
+	push_dialogue(l, DIALOGUE_EVENT_UTTERANCE, "", 0.0f, NULL, false);
+}
+
+static void recognized_task(struct sip_ua *ua, void *arg)
+{
+	struct recognized_msg *msg = arg;
+	struct line *l = line_of(msg->calls, msg->number);
+	struct recognition *r = NULL;
+	float confidence;
+	(void)ua;
+
+	for (struct recognition *p = l ? l->recognitions : NULL; p; p = p->next) {
+		if (p->id == msg->id)
+			r = p;
+	}
+	if (!r) {
+		free(msg);
+		return;
+	}
+	r->job = 0; /* completed */
+	if (msg->err == EINVAL && r->grammar && r->grammar->base && !r->retried && r->samples) {
+		/* A word the recogniser does not know: retry with the plain grammar. */
+		atomic_store(&r->grammar->extras_rejected, true);
+		log_notice(CALLS_LOG, l->id, "recognition grammar with the question's names"
+			   " rejected (%s); using the plain one", msg->error);
+		r->retried = true;
+		if (recognition_submit(l, r, r->samples, r->count) == 0) {
+			free(msg);
+			return;
+		}
+	}
+	recognition_unlink(l, r);
+	if (msg->err) {
+		CALLS_STAT(l->calls, recognitions_failed);
+		log_warning(CALLS_LOG, l->id, "recognition failed: %s (%s)", strerror(msg->err),
+			    msg->error);
+		not_understood(l);
+	} else {
+		/* Under speech.asr_min_confidence the dialogue checks what it heard. */
+		confidence = msg->verdict == SPEECH_VERDICT_ACCEPTED ? msg->confidence : 0.0f;
+		if (confidence > 1.0f)
+			confidence = 1.0f;
+		log_info(CALLS_LOG, l->id, "recognised %s (%s, confidence %.2f)",
+			 msg->text[0] ? "words" : "nothing", speech_verdict_name(msg->verdict),
+			 msg->confidence);
+		log_debug(CALLS_LOG, l->id, "recognised \"%s\"", msg->text);
+		push_dialogue(l, DIALOGUE_EVENT_UTTERANCE, msg->verdict == SPEECH_VERDICT_REJECTED ?
+			      "" : msg->text, confidence, NULL, false);
+	}
+	recognition_free(l->calls, r);
+	free(msg);
+}
+
+/* Speech pool thread: hand the result to the loop. */
+static void recognized(const struct speech_recog_event *event, void *arg)
+{
+	struct recognition *r = arg;
+	struct recognized_msg *msg = calloc(1, sizeof(*msg));
+	int err = ENOMEM;
+
+	if (msg) {
+		msg->calls = r->calls;
+		msg->number = r->number;
+		msg->id = r->id;
+		msg->err = event->err;
+		snprintf(msg->error, sizeof(msg->error), "%s", event->error ? event->error : "");
+		if (!event->err) {
+			msg->verdict = speech_recog_verdict(event->result, r->min_confidence);
+			msg->confidence = event->result->confidence;
+			snprintf(msg->text, sizeof(msg->text), "%s", event->result->text);
+		}
+		for (int attempt = 0; attempt < 100; attempt++) {
+			err = sip_ua_post(r->calls->ua, recognized_task, msg);
+			if (err != ENOBUFS)
+				break;
+			usleep(2000);
+		}
+		if (err)
+			free(msg);
+	}
+	if (err && err != ESHUTDOWN)
+		log_warning(CALLS_LOG, r->call_id, "a recognition result is lost: %s",
+			    strerror(err));
+}
+
+static void deliver_utterance(struct line *l, const struct media_vad_result *vr)
+{
+	const int16_t *samples;
+	size_t count;
+	struct recognition *r;
+	int err;
+
+	if (media_vad_utterance(l->vad, &samples, &count) != 0 || count == 0)
+		return;
+	if (l->recognitions_waiting >= RECOGNITIONS_MAX) {
+		log_warning(CALLS_LOG, l->id, "%d recognitions still waiting: utterance dropped",
+			    RECOGNITIONS_MAX);
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	r->calls = l->calls;
+	r->number = l->number;
+	r->id = ++l->next_recognition;
+	snprintf(r->call_id, sizeof(r->call_id), "%s", l->id);
+	r->lang = l->question ? l->lang : l->settings.lang;
+	r->expect = l->question ? l->expect : NLU_EXPECT_OPEN;
+	r->min_confidence = l->settings.asr_min_confidence;
+	r->grammar = l->grammar;
+	calls_grammar_ref(r->grammar);
+	if (r->grammar && r->grammar->base && !atomic_load(&r->grammar->extras_rejected)) {
+		r->samples = malloc(count * sizeof(int16_t));
+		if (r->samples) {
+			memcpy(r->samples, samples, count * sizeof(int16_t));
+			r->count = count;
+		}
+	}
+	err = recognition_submit(l, r, samples, count);
+	if (err) {
+		r->job = 0;
+		if (err == ENOTSUP) {
+			/* No recogniser for this language: the keypad is the way, and the
+			 * dialogue's "not understood" path offers it. */
+			if (vr->speech_ms >= UNRECOGNISED_MIN_MS) {
+				log_info(CALLS_LOG, l->id, "speech in %s but no recogniser for it",
+					 lang_name(r->lang));
+				not_understood(l);
+			} else {
+				no_input_start(l);
+			}
+		} else {
+			CALLS_STAT(l->calls, recognitions_failed);
+			log_warning(CALLS_LOG, l->id, "recognition could not start: %s",
+				    strerror(err));
+			not_understood(l);
+		}
+		recognition_free(l->calls, r);
+		return;
+	}
+	r->next = l->recognitions;
+	l->recognitions = r;
+	l->recognitions_waiting++;
+	CALLS_STAT(l->calls, utterances);
+	/* The caller stopped speaking when the last speech frame was sent, JITTER_MS before
+	 * the jitter buffer handed it over. */
+	l->reply_from_ms = l->last_speech_ms - JITTER_MS;
+	l->reply_mark = 0;
+}
+
+/* ---- Keys ---- */
+
+static void digits_deliver(struct line *l)
+{
+	if (!l->digit_count)
+		return;
+	tmr_cancel(&l->digit_tmr);
+	CALLS_STAT(l->calls, digits);
+	l->reply_from_ms = 0;
+	log_info(CALLS_LOG, l->id, "%zu key%s", l->digit_count, l->digit_count > 1 ? "s" : "");
+	push_dialogue(l, DIALOGUE_EVENT_DIGITS, NULL, 0, l->digits, false);
+	l->digit_count = 0;
+	l->digits[0] = '\0';
+}
+
+static void digit_timeout(void *arg)
+{
+	digits_deliver(arg);
+}
+
+/* Whether the question takes several keys (a date, a number) rather than one. */
+static bool entry_complete(const struct line *l)
+{
+	if (!l->question)
+		return true;
+	if (l->expect == NLU_EXPECT_BIRTH_DATE)
+		return l->digit_count >= 8;
+	if (l->expect == NLU_EXPECT_PHONE)
+		return (l->digits[0] == '0' && l->digits[1] != '0' && l->digit_count >= 10) ||
+		       l->digit_count >= 15;
+	return true;
+}
+
+static void on_digit(struct sip_call *call, char digit, enum sip_digit_source source,
+		     void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	(void)source;
+	(void)arg;
+
+	if (!l || l->ending || l->transferring)
+		return;
+	no_input_cancel(l);
+	playback_flush(l);
+	feed(l);
+	if (digit == '#') {
+		digits_deliver(l);
+		return;
+	}
+	if (digit == '*') {
+		digits_deliver(l);
+		l->digits[0] = '*';
+		l->digits[1] = '\0';
+		l->digit_count = 1;
+		digits_deliver(l);
+		return;
+	}
+	if (digit < '0' || digit > '9')
+		return; /* A to D: not on a phone's keypad */
+	if (l->digit_count < DIALOGUE_DIGITS_MAX) {
+		l->digits[l->digit_count++] = digit;
+		l->digits[l->digit_count] = '\0';
+	}
+	if (entry_complete(l) || l->digit_count >= DIALOGUE_DIGITS_MAX)
+		digits_deliver(l);
+	else
+		tmr_start(&l->digit_tmr, DIGIT_TIMEOUT_MS, digit_timeout, l);
+}
+
+/* ---- The caller's audio ---- */
+
+static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	struct media_vad_result vr;
+	struct media_playback pb;
+	struct media_bargein_decision decision;
+	enum media_watchdog_kind kind;
+	(void)arg;
+
+	if (!l || samples != FRAME)
+		return;
+	media_vad_process(l->vad, pcm, &vr);
+	if (vr.speech_frame)
+		l->last_speech_ms = calls_monotonic_ms();
+
+	playback_state(l, &pb);
+	media_bargein_process(l->bargein, pcm, &pb, vr.event, &decision);
+	if (l->recording)
+		(void)media_recorder_write(&l->recorder, pcm, pb.sent, FRAME);
+	l->heard = true;
+
+	if (!l->ending && !l->transferring && playing_interruptible(l)) {
+		switch (decision.action) {
+		case MEDIA_BARGEIN_PAUSE:
+			l->paused = true;
+			break;
+		case MEDIA_BARGEIN_RESUME:
+			l->paused = false;
+			feed(l);
+			break;
+		case MEDIA_BARGEIN_STOP:
+			log_info(CALLS_LOG, l->id, "barge-in: the caller speaks, prompt stopped");
+			CALLS_STAT(l->calls, barge_ins);
+			playback_flush(l);
+			push_dialogue(l, DIALOGUE_EVENT_BARGE_IN, NULL, 0, NULL, false);
+			feed(l);
+			break;
+		default:
+			break;
+		}
+	}
+
+	if (vr.event == MEDIA_VAD_SPEECH_START)
+		no_input_cancel(l);
+	if (vr.event == MEDIA_VAD_SPEECH_END && !l->ending && !l->transferring) {
+		if (decision.deliver)
+			deliver_utterance(l, &vr);
+		else if (!l->speaking && !l->head)
+			no_input_start(l);
+	}
+	if (media_watchdog_feed(&l->watchdog, &vr, &kind) && !l->ending && !l->transferring) {
+		log_notice(CALLS_LOG, l->id, "%s on the line for %d s without a pause",
+			   media_watchdog_kind_name(kind), WATCHDOG_LIMIT_MS / 1000);
+		CALLS_STAT(l->calls, silences);
+		push_dialogue(l, DIALOGUE_EVENT_SILENCE, NULL, 0, NULL, false);
+	}
+}
+
+/* ---- Housekeeping ---- */
+
+static void housekeeping(void *arg)
+{
+	struct line *l = arg;
+	struct segment *s = l->head;
+	int64_t now = calls_monotonic_ms();
+
+	if (s && s->kind == CALLS_ITEM_SPEECH && !s->done &&
+	    now - s->progress_ms > SYNTH_TIMEOUT_MS) {
+		log_warning(CALLS_LOG, l->id, "synthesis made no progress for %d s: sentence skipped",
+			    SYNTH_TIMEOUT_MS / 1000);
+		CALLS_STAT(l->calls, synth_failures);
+		if (s->job)
+			(void)speech_pool_cancel(l->calls->pool, s->job);
+		s->job = 0;
+		s->done = true;
+		feed(l);
+	}
+	tmr_start(&l->housekeeping_tmr, HOUSEKEEPING_MS, housekeeping, l);
+}
+
+/* ---- Call lifetime ---- */
+
+static void line_free(struct line *l)
+{
+	tmr_cancel(&l->no_input_tmr);
+	tmr_cancel(&l->digit_tmr);
+	tmr_cancel(&l->housekeeping_tmr);
+	while (l->head) {
+		struct segment *s = l->head;
+
+		l->head = s->next;
+		segment_free(l->calls, s);
+	}
+	while (l->recognitions) {
+		struct recognition *r = l->recognitions;
+
+		l->recognitions = r->next;
+		recognition_free(l->calls, r);
+	}
+	if (l->recording && media_recorder_close(&l->recorder) != 0)
+		log_err(CALLS_LOG, l->id, "the recording could not be finished");
+	calls_grammar_release(l->grammar);
+	media_vad_destroy(l->vad);
+	media_bargein_destroy(l->bargein);
+	calls_event_free(l->hangup);
+	free(l);
+}
+
+static int on_offered(struct sip_call *call, const struct sip_call_info *info, void *arg)
+{
+	struct calls *calls = arg;
+	struct calls_event *create = NULL;
+	struct line *l = NULL;
+	uint64_t number = sip_call_number(call);
+
+	if (atomic_load(&calls->stopping))
+		return 503;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return 503;
+	calls_settings_get(calls, &l->settings);
+	if (atomic_load(&calls->active) >= l->settings.max_calls) {
+		log_notice(CALLS_LOG, NULL, "%u calls in progress (sip.max_calls): call refused",
+			   l->settings.max_calls);
+		calls_stat_add(calls, offsetof(struct calls_stats, rejected), 1);
+		free(l);
+		return 503;
+	}
+	l->calls = calls;
+	l->sip = call;
+	l->number = number;
+	l->tail = &l->head;
+	l->lang = l->settings.lang;
+	snprintf(l->id, sizeof(l->id), "sip-%lld-%ld-%llu", (long long)time(NULL), calls->pid,
+		 (unsigned long long)number);
+	tmr_init(&l->no_input_tmr);
+	tmr_init(&l->digit_tmr);
+	tmr_init(&l->housekeeping_tmr);
+	l->hangup = calls_event_new(CALLS_EVENT_HANGUP, number);
+	create = calls_event_new(CALLS_EVENT_CREATE, number);
+	if (!l->hangup || !create || media_vad_create(&l->vad, NULL) != 0 ||
+	    media_bargein_create(&l->bargein, NULL) != 0 ||
+	    media_watchdog_init(&l->watchdog, WATCHDOG_LIMIT_MS, WATCHDOG_QUIET_MS) != 0) {
+		log_err(CALLS_LOG, l->id, "out of memory: call refused");
+		calls_event_free(create);
+		line_free(l);
+		calls_stat_add(calls, offsetof(struct calls_stats, rejected), 1);
+		return 503;
+	}
+	snprintf(create->info.call_id, sizeof(create->info.call_id), "%s", l->id);
+	snprintf(create->info.caller, sizeof(create->info.caller), "%s", info->caller);
+	snprintf(create->info.called, sizeof(create->info.called), "%s", info->called);
+	create->info.settings = l->settings;
+
+	sip_call_set_arg(call, l);
+	l->next = calls->lines;
+	if (l->next)
+		l->next->prev = &l->next;
+	l->prev = &calls->lines;
+	calls->lines = l;
+	atomic_fetch_add(&calls->active, 1);
+	CALLS_STAT(calls, offered);
+	calls_stat_add(calls, offsetof(struct calls_stats, records_pending), 1);
+	log_info(CALLS_LOG, l->id, "call offered (SIP Call-ID %s, %s, caller number %s)",
+		 info->call_id, sip_codec_name(info->codec), info->caller[0] ? "known" : "withheld");
+	calls_worker_push(calls, create);
+	tmr_start(&l->housekeeping_tmr, HOUSEKEEPING_MS, housekeeping, l);
+	return 0;
+}
+
+static void on_started(struct sip_call *call, void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	(void)arg;
+
+	if (!l)
+		return;
+	log_info(CALLS_LOG, l->id, "call answered");
+	push_dialogue(l, DIALOGUE_EVENT_START, NULL, 0, NULL, false);
+}
+
+static void on_transfer(struct sip_call *call, const struct sip_transfer_result *result,
+			void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	bool ok = result->status == SIP_TRANSFER_SUCCEEDED;
+	(void)arg;
+
+	if (!l)
+		return;
+	l->transferring = false;
+	log_info(CALLS_LOG, l->id, "transfer %s (SIP status %u)", ok ? "succeeded" : "failed",
+		 result->scode);
+	push_dialogue(l, DIALOGUE_EVENT_TRANSFERRED, NULL, 0, NULL, ok);
+}
+
+static void on_ended(struct sip_call *call, enum sip_end_reason reason, void *arg)
+{
+	struct line *l = sip_call_arg(call);
+	struct calls *calls;
+	(void)arg; /* the call's argument, as for every callback but `offered` */
+
+	if (!l)
+		return;
+	calls = l->calls;
+	sip_call_set_arg(call, NULL);
+	*l->prev = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	log_info(CALLS_LOG, l->id, "call ended: %s", sip_end_reason_name(reason));
+	calls_worker_push(calls, l->hangup);
+	l->hangup = NULL;
+	l->sip = NULL;
+	line_free(l);
+	atomic_fetch_sub(&calls->active, 1);
+	CALLS_STAT(calls, ended);
+}
+
+void calls_line_handler(struct calls *calls, struct sip_handler *handler)
+{
+	memset(handler, 0, sizeof(*handler));
+	handler->offered = on_offered;
+	handler->started = on_started;
+	handler->audio = on_audio;
+	handler->digit = on_digit;
+	handler->mark = on_mark;
+	handler->transfer = on_transfer;
+	handler->ended = on_ended;
+	handler->arg = calls;
+}
+
+/* ---- Stop ---- */
+
+static void hangup_all_task(struct sip_ua *ua, void *arg)
+{
+	struct calls *calls = arg;
+	unsigned count = 0;
+	(void)ua;
+
+	for (struct line *l = calls->lines; l; l = l->next) {
+		if (l->sip && !l->ending) {
+			l->ending = true;
+			sip_call_hangup(l->sip);
+			count++;
+		}
+	}
+	log_notice(CALLS_LOG, NULL, "grace period over: %u calls hung up", count);
+}
+
+int calls_line_hangup_all(struct calls *calls)
+{
+	return sip_ua_post(calls->ua, hangup_all_task, calls);
+}
