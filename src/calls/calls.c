@@ -25,6 +25,8 @@
 /* Dialogue workers: the store's writers queue behind one lock anyway, and a session's
  * step takes a few milliseconds, so two threads keep up with hundreds of calls. */
 #define DIALOGUE_WORKERS 2
+/* Sentences synthesised into the prompt cache per job. */
+#define WARM_BATCH 8
 /* How often the stop checks whether the calls in progress are over. */
 #define STOP_POLL_MS 100
 
@@ -220,12 +222,20 @@ static void *warm_main(void *arg)
 			log_err(CALLS_LOG, NULL, "cannot list the %s prompts: %s", lang, strerror(err));
 			continue;
 		}
-		err = speech_pool_warm(calls->pool, lang, (const char *const *)texts, count, &failed);
-		if (err && err != ENOTSUP)
-			log_warning(CALLS_LOG, NULL, "prompt cache (%s): sentence %zu failed: %s", lang,
-				    failed, strerror(err));
-		else if (!err)
-			total += count;
+		/* A few sentences at a time: a call's own synthesis waits behind one batch only. */
+		for (size_t at = 0; at < count && !atomic_load(&calls->stopping); at += WARM_BATCH) {
+			size_t n = count - at < WARM_BATCH ? count - at : WARM_BATCH;
+
+			err = speech_pool_warm(calls->pool, lang, (const char *const *)texts + at, n,
+					       &failed);
+			if (err == ENOTSUP)
+				break; /* no synthesis for this language */
+			if (err)
+				log_warning(CALLS_LOG, NULL, "prompt cache (%s): \"%s\" failed: %s", lang,
+					    texts[at + failed], strerror(err));
+			else
+				total += n;
+		}
 		calls_prompts_free(texts, count);
 	}
 	log_info(CALLS_LOG, NULL, "prompt cache filled: %zu sentences in %lld ms", total,
@@ -242,6 +252,11 @@ static int start_speech(struct calls *calls, char *error, size_t size)
 				  size);
 	if (err)
 		return err;
+	/* Grammars keep only the words pocketsphinx has: one unknown word fails a grammar. */
+	if (pc.recog_grammar_engine && !strcmp(pc.recog_grammar_engine, "pocketsphinx") &&
+	    calls_engine_load_words(&calls->engine, pc.recog.ps_dict) != 0)
+		log_warning(CALLS_LOG, NULL, "cannot read the pocketsphinx dictionary %s: grammars"
+			    " are not checked against it", pc.recog.ps_dict);
 	err = speech_pool_create(&calls->pool, &pc);
 	if (err)
 		snprintf(error, size,

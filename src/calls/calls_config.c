@@ -130,7 +130,21 @@ int calls_sip_config(const struct config *config, const char *transfer_target,
 	copy_text(sip->transfer_target, sizeof(sip->transfer_target),
 		  transfer_target ? transfer_target : "");
 
+	/* Each call takes two RTP ports: the range bounds the calls a reload may allow. */
 	sip->max_calls = SIP_MAX_CALLS_CAP;
+	if (config->rtp_port_max > config->rtp_port_min + 2 &&
+	    (unsigned)(config->rtp_port_max - config->rtp_port_min - 2) / 2 < sip->max_calls)
+		sip->max_calls = (unsigned)(config->rtp_port_max - config->rtp_port_min - 2) / 2;
+	if (sip->max_calls == 0)
+		sip->max_calls = 1;
+	if ((unsigned)config->max_calls > sip->max_calls) {
+		snprintf(error, size,
+			 "sip.max_calls %d needs %d RTP ports but sip.rtp_port_min %d to"
+			 " sip.rtp_port_max %d gives %d: widen the range or lower sip.max_calls",
+			 config->max_calls, config->max_calls * 2 + 2, config->rtp_port_min,
+			 config->rtp_port_max, config->rtp_port_max - config->rtp_port_min);
+		return EINVAL;
+	}
 	sip->playback_max_s = SIP_PLAYBACK_S;
 	sip->shutdown_grace_s = SIP_GRACE_CAP_S;
 	if (sip_config_validate(sip, error, size) != 0)

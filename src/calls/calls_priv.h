@@ -69,8 +69,20 @@ struct calls_grammar {
 #define CALLS_GRAMMAR_CACHE 64
 #define CALLS_EXTRA_MAX 48
 
+/*
+ * The words the grammar recogniser (pocketsphinx) can pronounce: its dictionary's words,
+ * sorted. A grammar with one word outside it does not compile, so grammars are cut to
+ * these words first.
+ */
+struct calls_words {
+	char *buffer;         /* the words, NUL-separated */
+	const char **sorted;
+	size_t count;
+};
+
 struct calls_engine {
 	pthread_mutex_t lock;
+	struct calls_words words;   /* empty: grammars are not checked (no pocketsphinx) */
 	struct calls_nlu *current;
 	uint64_t next_id;
 	struct calls_grammar *grammars[CALLS_GRAMMAR_CACHE];
@@ -79,6 +91,26 @@ struct calls_engine {
 
 int calls_engine_init(struct calls_engine *engine);
 void calls_engine_destroy(struct calls_engine *engine);
+
+/*
+ * Read the recogniser's pronunciation dictionary (lines "word PHONES", variants
+ * "word(2)") so that grammars for `check_lang` keep only the words it has. Returns 0 or
+ * errno.
+ */
+int calls_engine_load_words(struct calls_engine *engine, const char *dictionary);
+
+/*
+ * Whether every word of a phrase is in the word list (a hyphenated word when its parts
+ * are, a single letter always). True when no list is loaded.
+ */
+bool calls_words_known(const struct calls_words *words, const char *phrase);
+
+/*
+ * Rewrite a JSGF grammar keeping only the alternatives whose words are all known; a rule
+ * left empty is removed with its references. *out is malloc'd. Returns 0, ENOMEM, or
+ * ENOENT when nothing is left.
+ */
+int calls_grammar_filter(const struct calls_words *words, const char *jsgf, char **out);
 
 /*
  * The language engine for an agenda: the current one when it was built from the same

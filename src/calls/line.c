@@ -367,6 +367,8 @@ static void feed(struct line *l)
 		if (s->kind == CALLS_ITEM_TRANSFER) {
 			do_transfer(l, s);
 			segment_free(l->calls, s);
+			/* The dashboard shows the transfer; what is said next is a new prompt. */
+			l->speaking = false;
 			continue;
 		}
 		/* END: the goodbye has been sent. */
@@ -984,8 +986,16 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 		}
 	}
 
-	if (vr.event == MEDIA_VAD_SPEECH_START)
+	if (vr.event == MEDIA_VAD_SPEECH_START) {
+		log_debug(CALLS_LOG, l->id, "caller speech starts (prompt %s)",
+			  pb.prompt_active ? "playing" : "silent");
 		no_input_cancel(l);
+	}
+	if (decision.action != MEDIA_BARGEIN_NONE)
+		log_debug(CALLS_LOG, l->id, "barge-in: %s", media_bargein_action_name(decision.action));
+	if (vr.event == MEDIA_VAD_SPEECH_END)
+		log_debug(CALLS_LOG, l->id, "caller speech ends after %u ms of speech: %s",
+			  vr.speech_ms, decision.deliver ? "to recognition" : "dropped");
 	if (vr.event == MEDIA_VAD_SPEECH_END && !l->ending && !l->transferring) {
 		if (decision.deliver)
 			deliver_utterance(l, &vr);

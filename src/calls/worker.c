@@ -258,9 +258,11 @@ void calls_turn_free(struct calls_turn *turn)
 	free(turn);
 }
 
-static void extras_add(const char **extras, size_t *count, const char *phrase)
+/* Add a phrase once; `words` (may be NULL) leaves out what the recogniser cannot say. */
+static void extras_add(const char **extras, size_t *count, const char *phrase,
+		       const struct calls_words *words)
 {
-	if (*count >= CALLS_EXTRA_MAX || !phrase[0])
+	if (*count >= CALLS_EXTRA_MAX || !phrase[0] || (words && !calls_words_known(words, phrase)))
 		return;
 	for (size_t i = 0; i < *count; i++) {
 		if (strcmp(extras[i], phrase) == 0)
@@ -309,16 +311,17 @@ static void turn_grammar(struct calls_worker *w, struct conv *conv, struct calls
 	char words[24][PHRASE_MAX];
 	size_t count = 0, word_count;
 	int lang = turn->lang == NLU_LANG_EN ? NLU_LANG_EN : NLU_LANG_FR;
+	const struct calls_words *known = lang == NLU_LANG_EN ? &w->calls->engine.words : NULL;
 	int err;
 
 	for (size_t i = 0; i < conv->gen->phrase_count[lang]; i++)
-		extras_add(extras, &count, conv->gen->phrases[lang][i]);
+		extras_add(extras, &count, conv->gen->phrases[lang][i], known);
 	word_count = question_words(ask_text, words, 24);
 	for (size_t i = 0; i < word_count; i++)
-		extras_add(extras, &count, words[i]);
+		extras_add(extras, &count, words[i], known);
 	if (turn->expect == NLU_EXPECT_NAME) {
 		for (size_t i = 0; i < conv->name_count; i++)
-			extras_add(extras, &count, conv->names[i]);
+			extras_add(extras, &count, conv->names[i], known);
 	}
 	err = calls_engine_grammar(&w->calls->engine, conv->gen->nlu, turn->lang, turn->expect,
 				   extras, count, &turn->grammar);
