@@ -209,15 +209,20 @@ static void *warm_main(void *arg)
 	enum nlu_lang order[2] = {calls->settings.lang,
 				  calls->settings.lang == NLU_LANG_FR ? NLU_LANG_EN : NLU_LANG_FR};
 	int64_t t0 = calls_monotonic_ms();
+	struct store *st = NULL;
+	const char *why = NULL;
 	size_t total = 0;
 
+	/* The practice's own texts too; without the database, the catalogues alone. */
+	if (store_open(&st, calls->config.db_path, 0, &why) != 0)
+		st = NULL;
 	for (int i = 0; i < 2 && !atomic_load(&calls->stopping); i++) {
 		const char *lang = order[i] == NLU_LANG_EN ? "en" : "fr";
 		char **texts = NULL;
 		size_t count = 0, failed = 0;
 		int err;
 
-		err = calls_prompts_fixed(order[i], calls->practice_name, &texts, &count);
+		err = calls_prompts_fixed(order[i], calls->practice_name, st, &texts, &count);
 		if (err) {
 			log_err(CALLS_LOG, NULL, "cannot list the %s prompts: %s", lang, strerror(err));
 			continue;
@@ -238,6 +243,7 @@ static void *warm_main(void *arg)
 		}
 		calls_prompts_free(texts, count);
 	}
+	store_close(st);
 	log_info(CALLS_LOG, NULL, "prompt cache filled: %zu sentences in %lld ms", total,
 		 (long long)(calls_monotonic_ms() - t0));
 	return NULL;
@@ -275,7 +281,9 @@ static int start_sip(struct calls *calls, const char *target, char *error, size_
 	err = calls_sip_config(&calls->config, target, &sc, error, size);
 	if (err)
 		return err;
-	calls_line_handler(calls, &handler);
+	err = calls_line_handler(calls, &handler);
+	if (err)
+		return err;
 	err = sip_ua_start(&calls->ua, &sc, &handler);
 	if (err == EADDRINUSE)
 		snprintf(error, size, "sip.listen %s: the port is already in use (another"
@@ -416,6 +424,7 @@ void calls_stop(struct calls *calls)
 	if (calls->workers)
 		calls_workers_stop(calls);
 	sip_ua_destroy(calls->ua);
+	calls_line_release(calls);
 	calls_engine_destroy(&calls->engine);
 	pthread_mutex_destroy(&calls->lock);
 	if (calls->stats.offered)

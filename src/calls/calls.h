@@ -83,8 +83,8 @@ struct calls_stats {
 	uint64_t synth_failures;   /* sentences that could not be synthesised in time */
 	uint64_t replies;          /* replies timed below */
 	/* Time from the caller's end of speech (the last speech frame heard) to the first
-	 * packet of the reply, per reply: counts in 50 ms buckets, the last bucket open. */
-	uint64_t reply_ms_buckets[64];
+	 * packet of the reply, per reply: counts in 50 ms buckets (10 s), the last one open. */
+	uint64_t reply_ms_buckets[200];
 	struct speech_pool_stats speech;
 };
 

@@ -15,7 +15,7 @@
 /* The user agent's grace period: the service runs its own, so a reload can change it. */
 #define SIP_GRACE_CAP_S 3600
 /* Audio queued in the user agent per call: the service feeds it one frame ahead. */
-#define SIP_PLAYBACK_S 2
+#define SIP_PLAYBACK_S 1
 
 /*
  * Split "ADDRESS:PORT" or "[IPv6]:PORT". Returns 0, or EINVAL for text of another form or
@@ -54,9 +54,10 @@ static int split_listen(const char *text, char *address, size_t size, uint16_t *
 	return 0;
 }
 
-static void copy_text(char *out, size_t size, const char *text)
+/* Copy a setting into a field; false when it does not fit. */
+static bool copy_text(char *out, size_t size, const char *text)
 {
-	snprintf(out, size, "%s", text);
+	return (size_t)snprintf(out, size, "%s", text) < size;
 }
 
 int calls_sip_config(const struct config *config, const char *transfer_target,
@@ -82,8 +83,8 @@ int calls_sip_config(const struct config *config, const char *transfer_target,
 		return EINVAL;
 	}
 	if (config->sip_tls_certificate[0]) {
-		copy_text(sip->tls_certificate, sizeof(sip->tls_certificate),
-			  config->sip_tls_certificate);
+		(void)copy_text(sip->tls_certificate, sizeof(sip->tls_certificate),
+				config->sip_tls_certificate); /* same size */
 		if (config->sip_tls_listen[0]) {
 			if (split_listen(config->sip_tls_listen, tls_address, sizeof(tls_address),
 					 &sip->tls_port)) {
@@ -101,8 +102,8 @@ int calls_sip_config(const struct config *config, const char *transfer_target,
 			}
 		}
 	}
-	copy_text(sip->public_address, sizeof(sip->public_address), config->sip_public_address);
-	if (strlen(config->sip_public_address) >= sizeof(sip->public_address)) {
+	if (!copy_text(sip->public_address, sizeof(sip->public_address),
+		       config->sip_public_address)) {
 		snprintf(error, size, "sip.public_address: '%s' is too long for an IP address",
 			 config->sip_public_address);
 		return EINVAL;
@@ -112,9 +113,12 @@ int calls_sip_config(const struct config *config, const char *transfer_target,
 	sip->rtp_port_max = (uint16_t)config->rtp_port_max;
 	sip->rtp_timeout_s = (unsigned)config->rtp_timeout_s;
 
-	copy_text(sip->registrar_uri, sizeof(sip->registrar_uri), config->registrar);
-	copy_text(sip->username, sizeof(sip->username), config->sip_username);
-	copy_text(sip->password, sizeof(sip->password), config->sip_password);
+	if (!copy_text(sip->registrar_uri, sizeof(sip->registrar_uri), config->registrar) ||
+	    !copy_text(sip->username, sizeof(sip->username), config->sip_username) ||
+	    !copy_text(sip->password, sizeof(sip->password), config->sip_password)) {
+		snprintf(error, size, "sip.registrar, sip.username or sip.password is too long");
+		return EINVAL;
+	}
 	sip->register_expires_s = (unsigned)config->register_expiry_s;
 	if (config->registrar[0] && !config->sip_username[0]) {
 		snprintf(error, size,
@@ -122,13 +126,12 @@ int calls_sip_config(const struct config *config, const char *transfer_target,
 			 " name, or empty sip.registrar");
 		return EINVAL;
 	}
-	if (transfer_target && strlen(transfer_target) >= sizeof(sip->transfer_target)) {
+	if (!copy_text(sip->transfer_target, sizeof(sip->transfer_target),
+		       transfer_target ? transfer_target : "")) {
 		snprintf(error, size, "the transfer target is longer than %zu bytes",
 			 sizeof(sip->transfer_target) - 1);
 		return EINVAL;
 	}
-	copy_text(sip->transfer_target, sizeof(sip->transfer_target),
-		  transfer_target ? transfer_target : "");
 
 	/* Each call takes two RTP ports: the range bounds the calls a reload may allow. */
 	sip->max_calls = SIP_MAX_CALLS_CAP;

@@ -223,8 +223,13 @@ void calls_turn_free(struct calls_turn *turn);
 /* Tell the loop whether to record the call (after the worker read the setting). */
 int calls_line_post_recording(struct calls *calls, uint64_t number, bool recording);
 
-/* The handler the user agent calls on the loop thread. */
-void calls_line_handler(struct calls *calls, struct sip_handler *handler);
+/*
+ * Fill the handler the user agent calls on the loop thread, and allocate the loop's
+ * state. Returns 0 or ENOMEM.
+ */
+int calls_line_handler(struct calls *calls, struct sip_handler *handler);
+/* Free the loop's state, once the loop has ended. */
+void calls_line_release(struct calls *calls);
 
 /* Hang up every call (grace period over); any thread. */
 int calls_line_hangup_all(struct calls *calls);
@@ -232,17 +237,20 @@ int calls_line_hangup_all(struct calls *calls);
 /* ---- prompts.c ---- */
 
 /*
- * The catalogue's sentences that have no parameter, in one language, plus the greeting
- * with the practice's name, for the prompt cache: a malloc'd array of malloc'd strings.
- * Returns 0, ENOMEM or EINVAL (a catalogue that does not parse).
+ * The catalogue's sentences that have no parameter, in one language, with the practice's
+ * name filled in, and, when `st` is not NULL, the sentences of the practice's texts in
+ * that language (greeting, answers), for the prompt cache: a malloc'd array of malloc'd
+ * strings. Returns 0, ENOMEM, EINVAL (a catalogue that does not parse).
  */
-int calls_prompts_fixed(enum nlu_lang lang, const char *practice_name, char ***textsp,
-			size_t *countp);
+struct store;
+int calls_prompts_fixed(enum nlu_lang lang, const char *practice_name, struct store *st,
+			char ***textsp, size_t *countp);
 void calls_prompts_free(char **texts, size_t count);
 
 /* ---- calls.c ---- */
 
 struct calls_worker;
+struct calls_loop;
 struct line;
 
 struct calls {
@@ -266,6 +274,7 @@ struct calls {
 	atomic_bool stopping;         /* no new call */
 	atomic_uint active;           /* calls between `offered` and `ended` */
 	struct line *lines;           /* loop thread: the calls in progress */
+	struct calls_loop *loop;      /* loop thread: its timer */
 	uint64_t started_s;           /* for call ids */
 	long pid;
 };

@@ -41,10 +41,13 @@
 #include "media.h"
 #include "recorder.h"
 #include "speech_pool.h"
+#include "synth.h"
 #include "vad.h"
 #include "watchdog.h"
 
 #define FRAME SIP_FRAME_SAMPLES
+/* Synthesis runs until this much audio is ready ahead of what has been sent. */
+#define LOOKAHEAD_SAMPLES (4u * SIP_AUDIO_RATE)
 /* Longest reply kept for playback; past it the reply is cut. */
 #define REPLY_MAX_SAMPLES (180u * SIP_AUDIO_RATE)
 /* A sentence whose synthesis made no progress this long is skipped. */
@@ -67,6 +70,7 @@ struct synth_ref {
 	struct calls *calls;
 	uint64_t number;
 	uint64_t segment;
+	enum media_codec codec;
 	char call_id[CALLS_ID_MAX];
 };
 
@@ -78,11 +82,16 @@ struct segment {
 	bool question;
 	bool interruptible;
 	char target[CALLS_TARGET_MAX];
-	uint64_t job;             /* synthesis job, 0 when none */
+	/* Synthesis runs a sentence at a time, a few seconds ahead of playback, so a call
+	 * holds little audio whatever the length of the reply. */
+	char *text;               /* the sentences not yet synthesised start at text_pos */
+	size_t text_pos;
+	enum nlu_lang lang;
+	uint64_t job;             /* the sentence being synthesised, 0 when none */
 	struct synth_ref *ref;
-	bool done;                /* all its audio is here (or synthesis failed) */
+	bool done;                /* every sentence is here (or synthesis failed) */
 	bool reply;               /* its first frame answers the caller's last utterance */
-	int16_t *pcm;
+	uint8_t *audio;           /* G.711 in the call's codec: half the memory of PCM */
 	size_t count, cap;
 	size_t pos;               /* samples handed to the user agent */
 	int64_t progress_ms;      /* last synthesis progress */
@@ -114,6 +123,7 @@ struct line {
 	char id[CALLS_ID_MAX];
 	struct calls_settings settings;
 	struct calls_event *hangup; /* allocated up front: the end always reaches the worker */
+	enum media_codec codec;   /* of the call: replies are kept in it */
 
 	struct media_vad *vad;
 	struct media_bargein *bargein;
@@ -151,10 +161,11 @@ struct line {
 
 	struct tmr no_input_tmr;
 	struct tmr digit_tmr;
-	struct tmr housekeeping_tmr;
 	bool transferring;
 	bool ending;
 };
+
+static void synthesize_ahead(struct line *l);
 
 int64_t calls_monotonic_ms(void)
 {
@@ -248,7 +259,8 @@ static void segment_free(struct calls *calls, struct segment *s)
 	if (s->job)
 		(void)speech_pool_cancel(calls->pool, s->job);
 	free(s->ref);
-	free(s->pcm);
+	free(s->text);
+	free(s->audio);
 	free(s);
 }
 
@@ -334,6 +346,11 @@ static void feed(struct line *l)
 			size_t n = left >= FRAME ? FRAME : s->done ? left : 0;
 
 			if (n == 0) {
+				if (!s->done && !s->job) {
+					synthesize_ahead(l); /* done when no sentence is left */
+					if (s->done)
+						continue;
+				}
 				if (!s->done)
 					return; /* synthesis is behind: wait for the next sentence */
 				l->head = s->next;
@@ -342,10 +359,11 @@ static void feed(struct line *l)
 				segment_free(l->calls, s);
 				if (!l->head)
 					playback_finished(l);
+				synthesize_ahead(l);
 				continue;
 			}
 			memset(l->inflight_pcm, 0, sizeof(l->inflight_pcm));
-			memcpy(l->inflight_pcm, s->pcm + s->pos, n * sizeof(int16_t));
+			(void)media_g711_decode(l->codec, s->audio + s->pos, n, l->inflight_pcm);
 			if (sip_call_play(l->sip, l->inflight_pcm, FRAME) != 0 ||
 			    sip_call_mark(l->sip, ++l->next_mark) != 0)
 				return; /* the call is ending */
@@ -358,6 +376,7 @@ static void feed(struct line *l)
 			}
 			if (s->reply && s->pos == n && l->reply_from_ms)
 				l->reply_mark = l->inflight_mark;
+			synthesize_ahead(l);
 			return;
 		}
 
@@ -440,7 +459,7 @@ struct audio_msg {
 	int err;
 	bool last;
 	size_t count;
-	int16_t samples[];
+	uint8_t samples[];        /* G.711 */
 };
 
 static struct segment *segment_find(struct line *l, uint64_t id)
@@ -472,19 +491,26 @@ static void audio_task(struct sip_ua *ua, void *arg)
 				    REPLY_MAX_SAMPLES / SIP_AUDIO_RATE);
 			want = REPLY_MAX_SAMPLES;
 		}
+		/* Played audio is dropped first, so the buffer holds what is still to come. */
+		if (s->pos >= FRAME * 50 && want - s->pos <= s->cap / 2) {
+			memmove(s->audio, s->audio + s->pos, s->count - s->pos);
+			s->count -= s->pos;
+			want -= s->pos;
+			s->pos = 0;
+		}
 		if (want > s->cap) {
-			size_t cap = want + want / 2 > REPLY_MAX_SAMPLES ? want : want + want / 2;
-			int16_t *grown = realloc(s->pcm, cap * sizeof(int16_t));
+			size_t cap = want + want / 4;
+			uint8_t *grown = realloc(s->audio, cap);
 
 			if (grown) {
-				s->pcm = grown;
+				s->audio = grown;
 				s->cap = cap;
 			} else {
 				want = s->count;
 				log_err(CALLS_LOG, l->id, "out of memory: part of the reply is lost");
 			}
 		}
-		memcpy(s->pcm + s->count, msg->samples, (want - s->count) * sizeof(int16_t));
+		memcpy(s->audio + s->count, msg->samples, want - s->count);
 		s->count = want;
 	}
 	if (msg->err) {
@@ -492,9 +518,15 @@ static void audio_task(struct sip_ua *ua, void *arg)
 		log_warning(CALLS_LOG, l->id, "a sentence could not be synthesised: %s",
 			    strerror(msg->err));
 	}
-	if (msg->last)
-		s->done = true;
+	if (msg->last) {
+		s->job = 0;
+		free(s->ref);
+		s->ref = NULL;
+		if (msg->err)
+			s->text_pos = strlen(s->text); /* the rest of the reply would fail alike */
+	}
 	free(msg);
+	synthesize_ahead(l);
 	feed(l);
 }
 
@@ -502,7 +534,7 @@ static void audio_task(struct sip_ua *ua, void *arg)
 static void synthesized(const struct speech_synth_event *event, void *arg)
 {
 	struct synth_ref *ref = arg;
-	struct audio_msg *msg = malloc(sizeof(*msg) + event->count * sizeof(int16_t));
+	struct audio_msg *msg = malloc(sizeof(*msg) + event->count);
 	int err = ENOMEM;
 
 	if (msg) {
@@ -513,7 +545,7 @@ static void synthesized(const struct speech_synth_event *event, void *arg)
 		msg->last = event->last;
 		msg->count = event->count;
 		if (event->count)
-			memcpy(msg->samples, event->samples, event->count * sizeof(int16_t));
+			(void)media_g711_encode(ref->codec, event->samples, event->count, msg->samples);
 		/* A full command list empties within milliseconds: wait a little for room. */
 		for (int attempt = 0; attempt < 100; attempt++) {
 			err = sip_ua_post(ref->calls->ua, audio_task, msg);
@@ -528,11 +560,19 @@ static void synthesized(const struct speech_synth_event *event, void *arg)
 		log_warning(CALLS_LOG, ref->call_id, "a sentence's audio is lost: %s", strerror(err));
 }
 
-static void segment_synthesize(struct line *l, struct segment *s, const char *text,
-			       enum nlu_lang lang)
+/* Submit the segment's next sentence; without one, the segment is complete. */
+static void synthesize_sentence(struct line *l, struct segment *s)
 {
+	char sentence[SPEECH_TEXT_MAX];
+	const char *cursor = s->text + s->text_pos;
 	int err;
 
+	if (!speech_text_next_sentence(&cursor, sentence, sizeof(sentence))) {
+		s->text_pos = strlen(s->text);
+		s->done = true;
+		return;
+	}
+	s->text_pos = (size_t)(cursor - s->text);
 	s->progress_ms = calls_monotonic_ms();
 	s->ref = calloc(1, sizeof(*s->ref));
 	if (!s->ref) {
@@ -542,15 +582,39 @@ static void segment_synthesize(struct line *l, struct segment *s, const char *te
 	s->ref->calls = l->calls;
 	s->ref->number = l->number;
 	s->ref->segment = s->id;
+	s->ref->codec = l->codec;
 	snprintf(s->ref->call_id, sizeof(s->ref->call_id), "%s", l->id);
-	err = speech_pool_synthesize(l->calls->pool, text, lang_name(lang), NULL, l->id,
+	err = speech_pool_synthesize(l->calls->pool, sentence, lang_name(s->lang), NULL, l->id,
 				     synthesized, s->ref, &s->job);
 	if (err) {
+		free(s->ref);
+		s->ref = NULL;
 		s->job = 0;
 		s->done = true;
 		CALLS_STAT(l->calls, synth_failures);
 		log_warning(CALLS_LOG, l->id, "synthesis in %s could not start: %s",
-			    lang_name(lang), strerror(err));
+			    lang_name(s->lang), strerror(err));
+	}
+}
+
+/*
+ * Keep synthesis LOOKAHEAD_SAMPLES ahead of playback, one sentence at a time and the
+ * segments in order, so that sentences arrive in the order they are said.
+ */
+static void synthesize_ahead(struct line *l)
+{
+	size_t ahead = 0;
+
+	for (struct segment *s = l->head; s; s = s->next) {
+		if (s->kind != CALLS_ITEM_SPEECH)
+			continue;
+		ahead += s->count - s->pos;
+		if (s->done)
+			continue;
+		if (!s->job && ahead < LOOKAHEAD_SAMPLES)
+			synthesize_sentence(l, s);
+		if (!s->done)
+			return; /* the next segment waits for this one */
 	}
 }
 
@@ -584,11 +648,15 @@ static void turn_task(struct sip_ua *ua, void *arg)
 		s->interruptible = item->interruptible;
 		s->reply = i == 0;
 		snprintf(s->target, sizeof(s->target), "%s", item->target);
+		s->lang = item->lang;
+		if (s->kind == CALLS_ITEM_SPEECH) {
+			s->text = item->text; /* taken from the turn */
+			item->text = NULL;
+		}
 		*l->tail = s;
 		l->tail = &s->next;
-		if (s->kind == CALLS_ITEM_SPEECH)
-			segment_synthesize(l, s, item->text, item->lang);
 	}
+	synthesize_ahead(l);
 	if (turn->has_question) {
 		l->question = true;
 		l->lang = turn->lang;
@@ -1012,24 +1080,52 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 
 /* ---- Housekeeping ---- */
 
+/* One timer for every call, on the loop thread: a timer per call would lengthen libre's
+ * sorted timer list, which every 20 ms tick of every call walks. */
+struct calls_loop {
+	struct tmr housekeeping;
+	bool running;
+};
+
+/* A sentence whose synthesis stalled is skipped, so the call goes on. */
+static void synthesis_check(struct line *l, int64_t now)
+{
+	struct segment *s = l->head;
+
+	if (!s || s->kind != CALLS_ITEM_SPEECH || !s->job || now - s->progress_ms <= SYNTH_TIMEOUT_MS)
+		return;
+	log_warning(CALLS_LOG, l->id, "synthesis made no progress for %d s: sentence skipped",
+		    SYNTH_TIMEOUT_MS / 1000);
+	CALLS_STAT(l->calls, synth_failures);
+	(void)speech_pool_cancel(l->calls->pool, s->job);
+	s->job = 0;
+	free(s->ref);
+	s->ref = NULL;
+	feed(l);
+}
+
 static void housekeeping(void *arg)
 {
-	struct line *l = arg;
-	struct segment *s = l->head;
+	struct calls *calls = arg;
+	struct calls_loop *loop = calls->loop;
 	int64_t now = calls_monotonic_ms();
 
-	if (s && s->kind == CALLS_ITEM_SPEECH && !s->done &&
-	    now - s->progress_ms > SYNTH_TIMEOUT_MS) {
-		log_warning(CALLS_LOG, l->id, "synthesis made no progress for %d s: sentence skipped",
-			    SYNTH_TIMEOUT_MS / 1000);
-		CALLS_STAT(l->calls, synth_failures);
-		if (s->job)
-			(void)speech_pool_cancel(l->calls->pool, s->job);
-		s->job = 0;
-		s->done = true;
-		feed(l);
-	}
-	tmr_start(&l->housekeeping_tmr, HOUSEKEEPING_MS, housekeeping, l);
+	for (struct line *l = calls->lines; l; l = l->next)
+		synthesis_check(l, now);
+	if (calls->lines)
+		tmr_start(&loop->housekeeping, HOUSEKEEPING_MS, housekeeping, calls);
+	else
+		loop->running = false;
+}
+
+static void housekeeping_start(struct calls *calls)
+{
+	struct calls_loop *loop = calls->loop;
+
+	if (loop->running)
+		return;
+	loop->running = true;
+	tmr_start(&loop->housekeeping, HOUSEKEEPING_MS, housekeeping, calls);
 }
 
 /* ---- Call lifetime ---- */
@@ -1038,7 +1134,6 @@ static void line_free(struct line *l)
 {
 	tmr_cancel(&l->no_input_tmr);
 	tmr_cancel(&l->digit_tmr);
-	tmr_cancel(&l->housekeeping_tmr);
 	while (l->head) {
 		struct segment *s = l->head;
 
@@ -1085,11 +1180,11 @@ static int on_offered(struct sip_call *call, const struct sip_call_info *info, v
 	l->number = number;
 	l->tail = &l->head;
 	l->lang = l->settings.lang;
+	l->codec = info->codec == SIP_CODEC_PCMU ? MEDIA_CODEC_PCMU : MEDIA_CODEC_PCMA;
 	snprintf(l->id, sizeof(l->id), "sip-%lld-%ld-%llu", (long long)time(NULL), calls->pid,
 		 (unsigned long long)number);
 	tmr_init(&l->no_input_tmr);
 	tmr_init(&l->digit_tmr);
-	tmr_init(&l->housekeeping_tmr);
 	l->hangup = calls_event_new(CALLS_EVENT_HANGUP, number);
 	create = calls_event_new(CALLS_EVENT_CREATE, number);
 	if (!l->hangup || !create || media_vad_create(&l->vad, NULL) != 0 ||
@@ -1118,7 +1213,7 @@ static int on_offered(struct sip_call *call, const struct sip_call_info *info, v
 	log_info(CALLS_LOG, l->id, "call offered (SIP Call-ID %s, %s, caller number %s)",
 		 info->call_id, sip_codec_name(info->codec), info->caller[0] ? "known" : "withheld");
 	calls_worker_push(calls, create);
-	tmr_start(&l->housekeeping_tmr, HOUSEKEEPING_MS, housekeeping, l);
+	housekeeping_start(calls);
 	return 0;
 }
 
@@ -1166,12 +1261,22 @@ static void on_ended(struct sip_call *call, enum sip_end_reason reason, void *ar
 	l->hangup = NULL;
 	l->sip = NULL;
 	line_free(l);
+	if (!calls->lines) {
+		tmr_cancel(&calls->loop->housekeeping);
+		calls->loop->running = false;
+	}
 	atomic_fetch_sub(&calls->active, 1);
 	CALLS_STAT(calls, ended);
 }
 
-void calls_line_handler(struct calls *calls, struct sip_handler *handler)
+int calls_line_handler(struct calls *calls, struct sip_handler *handler)
 {
+	struct calls_loop *loop = calloc(1, sizeof(*loop));
+
+	if (!loop)
+		return ENOMEM;
+	tmr_init(&loop->housekeeping);
+	calls->loop = loop;
 	memset(handler, 0, sizeof(*handler));
 	handler->offered = on_offered;
 	handler->started = on_started;
@@ -1181,6 +1286,14 @@ void calls_line_handler(struct calls *calls, struct sip_handler *handler)
 	handler->transfer = on_transfer;
 	handler->ended = on_ended;
 	handler->arg = calls;
+	return 0;
+}
+
+void calls_line_release(struct calls *calls)
+{
+	/* The loop has ended: its last call's end stopped the timer. */
+	free(calls->loop);
+	calls->loop = NULL;
 }
 
 /* ---- Stop ---- */

@@ -1,8 +1,9 @@
 /*
- * The fixed sentences of the dialogue's message catalogues, synthesised into the prompt
- * cache at start-up so that most of what a caller hears plays without waiting for
- * synthesis. A template is split into sentences as synthesis splits a reply; a sentence
- * with a parameter ("{slot}") is left out, except the practice's name, which is known.
+ * The fixed sentences of the dialogue's message catalogues and the practice's own texts
+ * (greeting, answers), synthesised into the prompt cache at start-up so that most of what
+ * a caller hears plays without waiting for synthesis. A text is split into sentences as
+ * synthesis splits a reply; a sentence with a parameter ("{slot}") is left out, except the
+ * practice's name, which is known.
  */
 #include "calls_priv.h"
 
@@ -13,6 +14,7 @@
 
 #include "catalogue.h"
 #include "embedded.h"
+#include "store.h"
 #include "synth.h"
 
 /* The catalogue files compiled into the dialogue library (catalogue.c reads them too). */
@@ -98,8 +100,34 @@ void calls_prompts_free(char **texts, size_t count)
 	free(texts);
 }
 
-int calls_prompts_fixed(enum nlu_lang lang, const char *practice_name, char ***textsp,
-			size_t *countp)
+/*
+ * Add the practice's own sentences in a language: the settings named "<key>.fr" or
+ * "<key>.en" that the dialogue reads (greeting, answers, announcements).
+ */
+static int add_settings(struct prompt_list *list, struct store *st, enum nlu_lang lang,
+			const char *practice_name)
+{
+	const char *const *keys = dialogue_setting_keys();
+	const char *suffix = lang == NLU_LANG_EN ? ".en" : ".fr";
+	char *value = malloc(DIALOGUE_TEXT_MAX);
+	int err = 0;
+
+	if (!value)
+		return ENOMEM;
+	for (size_t i = 0; keys[i] && !err; i++) {
+		size_t len = strlen(keys[i]);
+
+		if (len < 4 || strcmp(keys[i] + len - 3, suffix) != 0)
+			continue;
+		if (store_setting_get(st, keys[i], value, DIALOGUE_TEXT_MAX) == 0 && value[0])
+			err = add_template(list, value, practice_name);
+	}
+	free(value);
+	return err;
+}
+
+int calls_prompts_fixed(enum nlu_lang lang, const char *practice_name, struct store *st,
+			char ***textsp, size_t *countp)
 {
 	struct prompt_list list = {0};
 	struct catalogue *catalogue = NULL;
@@ -134,6 +162,8 @@ int calls_prompts_fixed(enum nlu_lang lang, const char *practice_name, char ***t
 		line = end ? end + 1 : line + len;
 	}
 	catalogue_destroy(catalogue);
+	if (!err && st)
+		err = add_settings(&list, st, lang, practice_name);
 	if (err) {
 		calls_prompts_free(list.texts, list.count);
 		return err;

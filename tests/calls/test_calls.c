@@ -23,6 +23,7 @@
 #include "calls_priv.h"
 #include "calls_test_util.h"
 #include "live.h"
+#include "recog.h"
 #include "sip_test_util.h"
 #include "test.h"
 #include "wav.h"
@@ -157,7 +158,7 @@ static void prompts_fixed_sentences(void)
 	size_t count = 0;
 	bool greeting = false, open = false;
 
-	TEST_REQUIRE(calls_prompts_fixed(NLU_LANG_FR, "Cabinet des Lilas", &texts, &count) == 0);
+	TEST_REQUIRE(calls_prompts_fixed(NLU_LANG_FR, "Cabinet des Lilas", NULL, &texts, &count) == 0);
 	TEST_CHECK(count > 100);
 	for (size_t i = 0; i < count; i++) {
 		TEST_CHECK(strchr(texts[i], '{') == NULL);
@@ -168,12 +169,122 @@ static void prompts_fixed_sentences(void)
 	TEST_CHECK(open);
 	calls_prompts_free(texts, count);
 
-	TEST_REQUIRE(calls_prompts_fixed(NLU_LANG_EN, "Cabinet des Lilas", &texts, &count) == 0);
+	TEST_REQUIRE(calls_prompts_fixed(NLU_LANG_EN, "Cabinet des Lilas", NULL, &texts, &count) == 0);
 	open = false;
 	for (size_t i = 0; i < count; i++)
 		open |= !strcmp(texts[i], "How can I help you?");
 	TEST_CHECK(open);
 	calls_prompts_free(texts, count);
+
+	/* With the practice's database: its own greeting and answers too. */
+	{
+		struct test_server s;
+		struct store *st = NULL;
+		const char *why = NULL;
+		bool greeting_override = false;
+
+		test_server_init(&s, "fr");
+		test_server_setting(&s, "greeting.fr", "Maison de santé {practice}, bonjour. Veuillez patienter.");
+		TEST_REQUIRE(store_open(&st, s.db, 0, &why) == 0);
+		TEST_REQUIRE(calls_prompts_fixed(NLU_LANG_FR, "des Lilas", st, &texts, &count) == 0);
+		for (size_t i = 0; i < count; i++)
+			greeting_override |= !strcmp(texts[i], "Maison de santé des Lilas, bonjour.");
+		TEST_CHECK(greeting_override);
+		calls_prompts_free(texts, count);
+		store_close(st);
+	}
+}
+
+static void grammar_filter_keeps_known_words(void)
+{
+	struct calls_engine engine;
+	char *out = NULL;
+	const char *jsgf =
+		"#JSGF V1.0;\n\ngrammar t;\n\n"
+		"public <utterance> = <answer> | <extra> | <redflag>;\n\n"
+		"<answer> = (monday | zorblax | next week | ten-thirty)+;\n"
+		"<extra> = benali | doctor benali;\n"
+		"<redflag> = chest pain | i can't breathe;\n";
+
+	TEST_REQUIRE(calls_engine_init(&engine) == 0);
+	TEST_REQUIRE(calls_engine_load_words(&engine, "/usr/share/pocketsphinx/model/en-us/"
+						      "cmudict-en-us.dict") == 0);
+	TEST_CHECK(engine.words.count > 100000);
+	TEST_CHECK(calls_words_known(&engine.words, "doctor martin"));
+	TEST_CHECK(!calls_words_known(&engine.words, "doctor benali"));
+	TEST_CHECK(calls_words_known(&engine.words, "ten-thirty"));
+	TEST_CHECK(calls_words_known(&engine.words, "g"));
+
+	TEST_EQ_INT(calls_grammar_filter(&engine.words, jsgf, &out), 0);
+	TEST_REQUIRE(out != NULL);
+	TEST_CHECK(strstr(out, "public <utterance> = <answer> | <redflag>;") != NULL);
+	TEST_CHECK(strstr(out, "<answer> = (monday | next week | ten-thirty)+;") != NULL);
+	TEST_CHECK(strstr(out, "<extra>") == NULL);
+	TEST_CHECK(strstr(out, "<redflag> = chest pain | i can't breathe;") != NULL);
+	if (!TEST_CHECK(strstr(out, "zorblax") == NULL))
+		fprintf(stderr, "%s\n", out);
+	free(out);
+
+	/* Nothing left at all. */
+	TEST_EQ_INT(calls_grammar_filter(&engine.words,
+					 "public <utterance> = <a>;\n<a> = zorblax;\n", &out),
+		    ENOENT);
+	calls_engine_destroy(&engine);
+}
+
+/* Every English grammar for the demo practice compiles in pocketsphinx once filtered. */
+static void grammars_compile_for_demo(void)
+{
+	struct test_server s;
+	struct calls_engine engine;
+	struct calls_nlu *nlu = NULL;
+	struct store *st = NULL;
+	struct agenda *agenda = NULL;
+	struct speech_recog_config rc;
+	struct speech_recog *recog = NULL;
+	const char *why = NULL;
+	const char *extras[] = {"doctor benali", "thomas girard", "friday"};
+	char message[200];
+	int16_t noise[8000];
+	uint32_t state = 1;
+
+	test_server_init(&s, "en");
+	TEST_REQUIRE(calls_engine_init(&engine) == 0);
+	speech_recog_config_init(&rc);
+	TEST_REQUIRE(calls_engine_load_words(&engine, rc.ps_dict) == 0);
+	TEST_REQUIRE(store_open(&st, s.db, 0, &why) == 0);
+	TEST_REQUIRE(agenda_open(&agenda, st, message, sizeof(message)) == 0);
+	TEST_REQUIRE(calls_engine_nlu(&engine, agenda, &nlu) == 0);
+	TEST_REQUIRE(speech_recog_create(&recog, "pocketsphinx", &rc) == 0);
+	/* Loud enough to be decoded, so that the grammar is compiled. */
+	for (size_t i = 0; i < TEST_COUNT(noise); i++) {
+		state = state * 1664525u + 1013904223u;
+		noise[i] = (int16_t)((int32_t)state >> 20);
+	}
+	for (int expect = 0; expect < NLU_EXPECT_COUNT; expect++) {
+		struct calls_grammar *grammar = NULL;
+		struct speech_recog_result result;
+		struct speech_recog_request request = {
+			.samples = noise, .count = TEST_COUNT(noise), .rate = 8000, .lang = "en",
+			.expectation = nlu_expect_name((enum nlu_expect)expect)};
+		int err;
+
+		TEST_REQUIRE(calls_engine_grammar(&engine, nlu, NLU_LANG_EN, (enum nlu_expect)expect,
+						  extras, 3, &grammar) == 0);
+		TEST_CHECK(strstr(grammar->text, "benali") == NULL);
+		TEST_CHECK(strstr(grammar->text, "thomas girard") != NULL);
+		request.grammar = grammar->text;
+		err = speech_recog_run(recog, &request, &result);
+		if (!TEST_EQ_INT(err, 0))
+			fprintf(stderr, "    %s: %s\n", nlu_expect_name((enum nlu_expect)expect),
+				speech_recog_error(recog));
+		calls_grammar_release(grammar);
+	}
+	speech_recog_destroy(recog);
+	calls_nlu_release(nlu);
+	agenda_close(agenda);
+	store_close(st);
+	calls_engine_destroy(&engine);
 }
 
 /* ---- Calls ---- */
@@ -1084,6 +1195,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(config_rejects_bad_values),
 	TEST_CASE(config_maps_speech_keys),
 	TEST_CASE(prompts_fixed_sentences),
+	TEST_CASE(grammar_filter_keeps_known_words),
+	TEST_CASE(grammars_compile_for_demo),
 	TEST_CASE(keypad_booking_fr),
 	TEST_CASE(spoken_booking_en),
 	TEST_CASE(barge_in_stops_prompt),
