@@ -318,7 +318,8 @@ void media_vad_process(struct media_vad *vad, const int16_t *frame,
 		vad->finished = false;
 		vad->utterance_count = 0;
 	}
-	media_analyser_run(&vad->analyser, frame, &result->features);
+	/* Periodicity counts only for speech frames, which are at least min_level_db. */
+	media_analyser_run_gated(&vad->analyser, frame, s->min_level_db, &result->features);
 	floor_db = media_floor_update(&vad->floor, result->features.level_db);
 	above = result->features.level_db - floor_db;
 	speech = result->features.level_db >= s->min_level_db &&
@@ -336,6 +337,11 @@ void media_vad_process(struct media_vad *vad, const int16_t *frame,
 	result->speech_ms = (vad->in_speech || vad->finished) ? vad->speech_frames * MEDIA_FRAME_MS
 							       : 0;
 	result->floor_db = floor_db;
+}
+
+const struct media_vad_settings *media_vad_settings_get(const struct media_vad *vad)
+{
+	return &vad->settings;
 }
 
 int media_vad_utterance(const struct media_vad *vad, const int16_t **samples, size_t *count)

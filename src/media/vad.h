@@ -77,6 +77,8 @@ struct media_vad_result {
 	bool voiced;                   /* this frame is voiced and loud enough for speech */
 	unsigned speech_ms;            /* speech frames in the current utterance, in ms */
 	double floor_db;               /* the noise floor after this frame */
+	/* The frame's features; the pitch is searched only in frames at least min_level_db
+	 * loud (others have periodicity 0), since no quieter frame can be speech. */
 	struct media_features features;
 };
 
@@ -89,6 +91,9 @@ struct media_vad;
  */
 int media_vad_create(struct media_vad **vad, const struct media_vad_settings *settings);
 void media_vad_destroy(struct media_vad *vad);
+
+/* The settings this detector was created with. */
+const struct media_vad_settings *media_vad_settings_get(const struct media_vad *vad);
 
 /*
  * Process one frame of MEDIA_FRAME_SAMPLES caller samples and report what happened.
