@@ -378,7 +378,7 @@ int dialogue_create(struct dialogue **dialoguep, const struct dialogue_config *c
 		return ENOMEM;
 	err = copy_config(d, config);
 	if (!err)
-		err = catalogue_create(&d->catalogue, message, sizeof(message));
+		err = catalogue_shared_acquire(&d->catalogue, message, sizeof(message));
 	if (err) {
 		dialogue_destroy(d);
 		return err == ENOMEM ? ENOMEM : EINVAL;
@@ -404,7 +404,7 @@ void dialogue_destroy(struct dialogue *d)
 		free(d->settings[i].value);
 	}
 	free(d->settings);
-	catalogue_destroy(d->catalogue);
+	catalogue_shared_release(d->catalogue);
 	free(d);
 }
 

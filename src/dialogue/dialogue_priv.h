@@ -168,7 +168,7 @@ struct dialogue {
 	int urgent_lead_min;      /* an urgent slot starts at least this long after the call */
 	bool recording;
 	const char *warning;
-	struct catalogue *catalogue;
+	const struct catalogue *catalogue; /* shared by every dialogue, read-only */
 
 	/* The conversation. */
 	enum dialogue_state state;
