@@ -87,7 +87,7 @@ struct media_vad;
 /*
  * Create a detector. Returns 0, EINVAL for settings out of bounds (see
  * media_vad_settings_check; `settings` NULL takes the defaults) or ENOMEM. The utterance
- * buffer (pre-roll plus max_utterance_ms) is allocated here, once.
+ * buffer starts with room for the pre-roll and a second of speech.
  */
 int media_vad_create(struct media_vad **vad, const struct media_vad_settings *settings);
 void media_vad_destroy(struct media_vad *vad);
@@ -97,7 +97,9 @@ const struct media_vad_settings *media_vad_settings_get(const struct media_vad *
 
 /*
  * Process one frame of MEDIA_FRAME_SAMPLES caller samples and report what happened.
- * Never allocates.
+ * Allocates only when an utterance outgrows its buffer, which then doubles, up to the
+ * pre-roll plus max_utterance_ms. If that allocation fails, the utterance ends on this
+ * frame with MEDIA_VAD_END_MAX_LENGTH.
  */
 void media_vad_process(struct media_vad *vad, const int16_t *frame,
 		       struct media_vad_result *result);

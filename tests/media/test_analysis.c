@@ -2,7 +2,8 @@
  * The per-frame analysis made cheaper without changing a decision: the pitch search with
  * running energies gives exactly what the plain search gave, a gated search differs only
  * on frames too quiet to matter, and a barge-in object fed the VAD's features decides
- * exactly as one that analyses the frame itself.
+ * exactly as one that analyses the frame itself. And the VAD's utterance buffer, which
+ * now grows with the speech, keeps every sample.
  */
 #include <math.h>
 #include <stdio.h>
@@ -237,7 +238,74 @@ static void test_bargein_on_vad_features_decides_alike(void)
 	audio_clip_free(&greeting);
 }
 
+/* A voiced line of `seconds` at -24 dBFS after half a second of quiet, then quiet. */
+static size_t voiced_line(int16_t **pcmp, unsigned seconds)
+{
+	size_t count = (size_t)8000 * (seconds + 3);
+	int16_t *pcm = calloc(count, sizeof(*pcm));
+	uint32_t seed = 3;
+
+	TEST_REQUIRE(pcm != NULL);
+	audio_pink_noise(pcm, count, -65.0, &seed);
+	for (size_t i = 4000; i < 4000 + (size_t)8000 * seconds; i++) {
+		double f0 = 120.0 + 30.0 * sin(2.0 * M_PI * (double)i / 16000.0);
+		double v = 0.0;
+
+		for (int h = 1; h <= 6; h++)
+			v += sin(2.0 * M_PI * f0 * h * (double)i / 8000.0) / h;
+		pcm[i] = (int16_t)lrint(v * 2500.0 + pcm[i]);
+	}
+	*pcmp = pcm;
+	return count;
+}
+
+/* Feed the line until SPEECH_END; check the utterance is the line's samples, in order. */
+static void check_utterance(unsigned seconds, enum media_vad_end expected_end,
+			    size_t min_samples)
+{
+	struct media_vad *vad = NULL;
+	int16_t *pcm;
+	size_t count = voiced_line(&pcm, seconds);
+	const int16_t *samples = NULL;
+	size_t got = 0, start = count;
+	enum media_vad_end end = MEDIA_VAD_END_NONE;
+
+	TEST_REQUIRE(media_vad_create(&vad, NULL) == 0);
+	for (size_t f = 0; f + FRAME <= count && end == MEDIA_VAD_END_NONE; f += FRAME) {
+		struct media_vad_result r;
+
+		media_vad_process(vad, pcm + f, &r);
+		if (r.event == MEDIA_VAD_SPEECH_END) {
+			end = r.end;
+			TEST_REQUIRE(media_vad_utterance(vad, &samples, &got) == 0);
+		}
+	}
+	TEST_EQ_INT((int)end, (int)expected_end);
+	TEST_CHECK(got >= min_samples);
+	/* The utterance starts on a frame boundary of the line, pre-roll included. */
+	for (size_t f = 0; samples && got >= FRAME && f + FRAME <= count; f += FRAME) {
+		if (memcmp(pcm + f, samples, FRAME * sizeof(*pcm)) == 0) {
+			start = f;
+			break;
+		}
+	}
+	TEST_REQUIRE(start + got <= count);
+	TEST_CHECK(memcmp(pcm + start, samples, got * sizeof(*pcm)) == 0);
+	media_vad_destroy(vad);
+	free(pcm);
+}
+
+/* The buffer grows while the caller speaks and keeps every sample across the growth. */
+static void test_vad_buffer_grows_with_speech(void)
+{
+	/* Eight seconds: the first second's buffer doubles three times. */
+	check_utterance(8, MEDIA_VAD_END_SILENCE, (size_t)8000 * 8);
+	/* Past max_utterance_ms (15 s): the buffer reaches its capacity and the cut comes. */
+	check_utterance(18, MEDIA_VAD_END_MAX_LENGTH, (size_t)8000 * 15);
+}
+
 static const struct test_case cases[] = {
+	TEST_CASE(test_vad_buffer_grows_with_speech),
 	TEST_CASE(test_pitch_search_matches_the_plain_one),
 	TEST_CASE(test_gate_never_below_the_pitch_floor),
 	TEST_CASE(test_bargein_on_vad_features_decides_alike),
