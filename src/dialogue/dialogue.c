@@ -354,13 +354,21 @@ static int copy_config(struct dialogue *d, const struct dialogue_config *config)
 	    (config->type_count && !config->types) ||
 	    (config->setting_count && !config->settings))
 		return EINVAL;
-	d->practitioner_count = config->practitioner_count;
-	if (d->practitioner_count)
+	if (config->practitioner_count) {
+		d->practitioners = malloc(config->practitioner_count * sizeof(*d->practitioners));
+		if (!d->practitioners)
+			return ENOMEM;
 		memcpy(d->practitioners, config->practitioners,
-		       d->practitioner_count * sizeof(*d->practitioners));
-	d->type_count = config->type_count;
-	if (d->type_count)
-		memcpy(d->types, config->types, d->type_count * sizeof(*d->types));
+		       config->practitioner_count * sizeof(*d->practitioners));
+		d->practitioner_count = config->practitioner_count;
+	}
+	if (config->type_count) {
+		d->types = malloc(config->type_count * sizeof(*d->types));
+		if (!d->types)
+			return ENOMEM;
+		memcpy(d->types, config->types, config->type_count * sizeof(*d->types));
+		d->type_count = config->type_count;
+	}
 	return copy_settings(d, config);
 }
 
@@ -404,6 +412,8 @@ void dialogue_destroy(struct dialogue *d)
 		free(d->settings[i].value);
 	}
 	free(d->settings);
+	free(d->practitioners);
+	free(d->types);
 	catalogue_shared_release(d->catalogue);
 	free(d);
 }

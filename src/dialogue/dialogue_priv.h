@@ -151,10 +151,12 @@ struct dialogue {
 	char caller_number[24];
 	unsigned regions;
 	int horizon_days;
+	/* Allocated to the practice's counts (at most SCHED_MAX_PRACTITIONERS and
+	 * SCHED_MAX_TYPES), not to the maximums: 20 KB less per call. */
 	size_t practitioner_count;
-	struct dialogue_practitioner practitioners[SCHED_MAX_PRACTITIONERS];
+	struct dialogue_practitioner *practitioners;
 	size_t type_count;
-	struct dialogue_type types[SCHED_MAX_TYPES];
+	struct dialogue_type *types;
 	size_t setting_count;
 	struct dialogue_setting_copy *settings;
 	struct dialogue_hours hours;

@@ -3,6 +3,7 @@
  * dialogue (on several threads at once), and the session's buffers that grow on demand
  * up to their maximum and refuse past it.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "catalogue.h"
 #include "dialogue.h"
+#include "dialogue_priv.h"
 #include "session_priv.h"
 #include "test.h"
 #include "tz.h"
@@ -148,6 +150,66 @@ static void test_catalogue_shared_held_by_dialogues(void)
 	tz_close(tz);
 }
 
+/* The practice's lists are copied at their own size, from none up to the maximum. */
+static void test_dialogue_practice_lists_copied(void)
+{
+	struct dialogue_practitioner *people = calloc(SCHED_MAX_PRACTITIONERS + 1, sizeof(*people));
+	struct dialogue_type *types = calloc(SCHED_MAX_TYPES + 1, sizeof(*types));
+	struct dialogue_config config = {0};
+	struct dialogue *d = NULL;
+	struct tz *tz = NULL;
+	char spoken[256];
+
+	TEST_REQUIRE(people && types);
+	TEST_REQUIRE(tz_open(&tz, "Europe/Paris") == 0);
+	for (int i = 0; i <= SCHED_MAX_PRACTITIONERS; i++) {
+		snprintf(people[i].title, sizeof(people[i].title), "Dr");
+		snprintf(people[i].last_name, sizeof(people[i].last_name), "Nom%d", i);
+		people[i].active = true;
+	}
+	for (int i = 0; i <= SCHED_MAX_TYPES; i++) {
+		snprintf(types[i].code, sizeof(types[i].code), "type-%d", i);
+		snprintf(types[i].label_fr, sizeof(types[i].label_fr), "acte %d", i);
+		types[i].active = true;
+	}
+	config.tz = tz;
+	config.practice_name = "Cabinet des Tilleuls";
+
+	/* None at all. */
+	TEST_REQUIRE(dialogue_create(&d, &config) == 0);
+	dialogue_speak_practitioner(d, NLU_LANG_FR, 0, spoken, sizeof(spoken));
+	TEST_EQ_STR(spoken, "");
+	dialogue_destroy(d);
+
+	/* The maximum: the last one is there. */
+	config.practitioners = people;
+	config.practitioner_count = SCHED_MAX_PRACTITIONERS;
+	config.types = types;
+	config.type_count = SCHED_MAX_TYPES;
+	TEST_REQUIRE(dialogue_create(&d, &config) == 0);
+	dialogue_speak_practitioner(d, NLU_LANG_FR, SCHED_MAX_PRACTITIONERS - 1, spoken,
+				    sizeof(spoken));
+	TEST_CHECK(strstr(spoken, "Nom63") != NULL);
+	dialogue_speak_practitioner(d, NLU_LANG_FR, SCHED_MAX_PRACTITIONERS, spoken,
+				    sizeof(spoken));
+	TEST_EQ_STR(spoken, "");
+	dialogue_destroy(d);
+
+	/* One more than the maximum is rejected, with nothing held. */
+	config.practitioner_count = SCHED_MAX_PRACTITIONERS + 1;
+	d = NULL;
+	TEST_EQ_INT(dialogue_create(&d, &config), EINVAL);
+	TEST_CHECK(d == NULL);
+	config.practitioner_count = 1;
+	config.type_count = SCHED_MAX_TYPES + 1;
+	TEST_EQ_INT(dialogue_create(&d, &config), EINVAL);
+	TEST_EQ_INT((int)catalogue_shared_holders(), 0);
+
+	tz_close(tz);
+	free(people);
+	free(types);
+}
+
 /* The transcript starts small, doubles up to SESSION_TRANSCRIPT_MAX and counts the rest. */
 static void test_transcript_grows_to_its_maximum(void)
 {
@@ -211,6 +273,7 @@ static void test_output_grows_to_its_maximum(void)
 static const struct test_case cases[] = {
 	TEST_CASE(test_catalogue_shared_by_two_threads),
 	TEST_CASE(test_catalogue_shared_held_by_dialogues),
+	TEST_CASE(test_dialogue_practice_lists_copied),
 	TEST_CASE(test_transcript_grows_to_its_maximum),
 	TEST_CASE(test_output_grows_to_its_maximum),
 };
