@@ -31,10 +31,10 @@ int catalogue_create(struct catalogue **cataloguep, char *message, size_t size);
 void catalogue_destroy(struct catalogue *catalogue);
 
 /*
- * The catalogues parsed once and shared read-only by every dialogue of the process, on
- * any thread: the first acquire parses them, each acquire that succeeds holds them until
- * its release, and the last release frees them. Returns 0, ENOMEM, or EINVAL with the
- * problem in `message` (as catalogue_create); on error nothing is held.
+ * Return the catalogues parsed once and shared read-only by every dialogue of the
+ * process, on any thread. The first acquire parses them, each successful acquire keeps
+ * them until its release, and the last release frees them. Returns 0, ENOMEM, or EINVAL
+ * with the problem in `message` (as catalogue_create). On error nothing is acquired.
  */
 int catalogue_shared_acquire(const struct catalogue **cataloguep, char *message, size_t size);
 /* Give back what catalogue_shared_acquire() returned; NULL is ignored. */

@@ -43,10 +43,10 @@ void media_analyser_reset(struct media_analyser *analyser);
 void media_analyser_run(struct media_analyser *analyser, const int16_t *frame,
 			struct media_features *features);
 /*
- * As media_analyser_run(), but search the pitch only when the frame's level is at least
- * `pitch_min_db` (never below MEDIA_PITCH_MIN_DB); quieter frames get periodicity 0 and
- * pitch lag 0. The search is most of the work: a caller that only looks at the
- * periodicity of frames louder than some level passes that level and saves it.
+ * Compute the features as media_analyser_run() does, but search the pitch only when the
+ * frame's level is at least `pitch_min_db` (and MEDIA_PITCH_MIN_DB). Quieter frames get
+ * periodicity 0 and pitch lag 0. The search is most of the work, so a caller that reads
+ * the periodicity only above some level passes that level.
  */
 void media_analyser_run_gated(struct media_analyser *analyser, const int16_t *frame,
 			      double pitch_min_db, struct media_features *features);

@@ -130,12 +130,12 @@ void media_bargein_process(struct media_bargein *bargein, const int16_t *caller,
 			   struct media_bargein_decision *decision);
 
 /*
- * The same decision from the frame's features computed elsewhere, so that a call whose
- * VAD already analysed the frame does not analyse it twice. `features` must come from an
- * analyser that has seen every frame this object has (both reset together) and that
- * searched the pitch of frames down to at least this object's min_level_db: the VAD's
- * media_vad_result.features qualify when the VAD's min_level_db is not above it. Never
- * allocates; the analyser inside this object is then unused.
+ * Decide as media_bargein_process() does, from the frame's features computed elsewhere,
+ * so that a call whose VAD already analysed the frame does not analyse it twice.
+ * `features` must come from an analyser that has seen the same frames since both were
+ * reset, and that searched the pitch down to at least this object's min_level_db. The
+ * VAD's media_vad_result.features qualify when the VAD's min_level_db is not above it.
+ * Never allocates. The analyser inside this object is then unused.
  */
 void media_bargein_process_features(struct media_bargein *bargein,
 				    const struct media_features *features,

@@ -12,7 +12,7 @@
 #define CANDIDATE_EXTRA_FRAMES 25
 /* Trailing silence kept at the end of an utterance. */
 #define TAIL_FRAMES 10
-/* Speech frames the utterance buffer holds before it first grows (1 s). */
+/* Speech frames that fit in the utterance buffer before it first grows (1 s). */
 #define INITIAL_SPEECH_FRAMES 50
 
 struct media_vad {
@@ -141,8 +141,8 @@ int media_vad_create(struct media_vad **vadp, const struct media_vad_settings *s
 	vad->utterance_capacity =
 		(size_t)(vad->history_frames + vad->max_frames) * MEDIA_FRAME_SAMPLES;
 
-	/* Room for an onset and its pre-roll, and a second of speech: most answers are short,
-	 * so the maximum (about 250 KB at the default 15 s) is for the longest turns only. */
+	/* Room for an onset, its pre-roll and a second of speech. Most turns are short, so
+	 * only the longest reach the maximum (about 250 KB at the default 15 s). */
 	vad->utterance_allocated = (size_t)(vad->history_frames + INITIAL_SPEECH_FRAMES) *
 				   MEDIA_FRAME_SAMPLES;
 	if (vad->utterance_allocated > vad->utterance_capacity)

@@ -1,9 +1,9 @@
 /*
- * The per-frame analysis made cheaper without changing a decision: the pitch search with
- * running energies gives exactly what the plain search gave, a gated search differs only
- * on frames too quiet to matter, and a barge-in object fed the VAD's features decides
- * exactly as one that analyses the frame itself. And the VAD's utterance buffer, which
- * now grows with the speech, keeps every sample.
+ * The per-frame analysis, made cheaper without changing a decision. The pitch search
+ * with running energies returns exactly what the plain search returned. A gated search
+ * differs only on frames too quiet to matter. A barge-in object fed the VAD's features
+ * decides exactly as one that analyses the frame itself. The VAD's utterance buffer,
+ * which grows with the speech, keeps every sample.
  */
 #include <math.h>
 #include <stdio.h>
@@ -45,8 +45,9 @@ static double reference_periodicity(const int16_t *window, unsigned size, unsign
 }
 
 /*
- * A test line: voiced sound (a 110 to 250 Hz pulse train with harmonics), pink noise,
- * silence, clipping at full scale and a hum, each for a second, at several levels.
+ * A test line of 12 s: harmonic tones gliding from 110 to 250 Hz at three levels, pink
+ * noise at -40 and -62 dBFS, digital silence, a full-scale square wave, music, and white
+ * noise at -58 dBFS.
  */
 static size_t make_line(int16_t **pcmp)
 {
@@ -61,7 +62,13 @@ static size_t make_line(int16_t **pcmp)
 
 		for (int h = 1; h <= 8; h++)
 			v += sin(2.0 * M_PI * f0 * h * (double)i / 8000.0) / h;
-		pcm[i] = (int16_t)lrint(v * (i < second ? 400.0 : i < 2 * second ? 4000.0 : 12000.0));
+		double gain = 12000.0;
+
+		if (i < second)
+			gain = 400.0;
+		else if (i < 2 * second)
+			gain = 4000.0;
+		pcm[i] = (int16_t)lrint(v * gain);
 	}
 	audio_pink_noise(pcm + 3 * second, 2 * second, -40.0, &seed);
 	audio_pink_noise(pcm + 5 * second, second, -62.0, &seed);
@@ -178,7 +185,9 @@ static void run_pair(const int16_t *caller, size_t count, const int16_t *prompt,
 			for (int i = 0; i < FRAME; i++) {
 				long sum = in[i] + prompt[f - FRAME + (size_t)i] / 10;
 
-				in[i] = (int16_t)(sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum);
+				sum = sum > 32767 ? 32767 : sum;
+				sum = sum < -32768 ? -32768 : sum;
+				in[i] = (int16_t)sum;
 			}
 		}
 		playback.prompt_active = playing;
@@ -238,7 +247,7 @@ static void test_bargein_on_vad_features_decides_alike(void)
 	audio_clip_free(&greeting);
 }
 
-/* A voiced line of `seconds` at -24 dBFS after half a second of quiet, then quiet. */
+/* Half a second of quiet, `seconds` of harmonic tones around 120 Hz, then 2.5 s of quiet. */
 static size_t voiced_line(int16_t **pcmp, unsigned seconds)
 {
 	size_t count = (size_t)8000 * (seconds + 3);
