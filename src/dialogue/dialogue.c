@@ -25,6 +25,8 @@
  *                 WAIT(task) -> ANYTHING_ELSE                        (request.c)
  *     human       secretariat open: TRANSFERRING -> ENDED (failed: callback);
  *                 closed: callback = ASK_NAME ASK_PHONE WAIT(task) -> ANYTHING_ELSE
+ *                 (with the caller's number known, 1 or two silences at ASK_NAME note
+ *                 the callback without a name; a failed transfer is not tried again)
  *     hours, address, fees: the practice's answer -> ANYTHING_ELSE
  *     goodbye     -> ENDED
  *
@@ -1113,6 +1115,11 @@ static void on_digits(struct dialogue *d, const struct dialogue_event *ev,
 		dialogue_prompt(d, out, DIALOGUE_PROMPT_NORMAL);
 		return;
 	}
+	if (d->state == DIALOGUE_STATE_ASK_NAME && strcmp(digits, "1") == 0 &&
+	    dialogue_callback_unnamed_ok(d)) {
+		dialogue_callback_unnamed(d, out);
+		return;
+	}
 	if (!data && strcmp(digits, "0") == 0) {
 		dialogue_human(d, out);
 		return;
@@ -1146,6 +1153,12 @@ static void on_silence(struct dialogue *d, struct dialogue_actions *out)
 	if (over_turn_limit(d, out))
 		return;
 	d->silences++;
+	if (d->silences >= 2 && d->state == DIALOGUE_STATE_ASK_NAME && !d->id.identified &&
+	    dialogue_callback_unnamed_ok(d)) {
+		/* The caller wants a call back: the number is enough to note it. */
+		dialogue_callback_unnamed(d, out);
+		return;
+	}
 	if (d->silences >= 2) {
 		if (!dialogue_something_done(d))
 			d->end_outcome = "no_input";

@@ -188,6 +188,7 @@ struct dialogue {
 	enum dialogue_lookup lookup;
 	enum dialogue_task_purpose task_purpose;
 	enum dialogue_task_purpose transfer_why; /* what to do if the transfer fails */
+	bool transfer_failed;         /* a transfer failed in this call: none is tried again */
 	/* A task that waits for the callback number (ASK_PHONE). */
 	bool task_after_phone;
 	char task_kind[16];
@@ -348,6 +349,10 @@ void dialogue_on_moved(struct dialogue *d, const struct dialogue_event *ev,
 
 void dialogue_request_advance(struct dialogue *d, struct dialogue_actions *out);
 void dialogue_callback_advance(struct dialogue *d, struct dialogue_actions *out);
+/* Whether a callback may be noted without a name: the caller's number is known. */
+bool dialogue_callback_unnamed_ok(struct dialogue *d);
+/* Note the callback for the caller's number with no name (the caller gave none). */
+void dialogue_callback_unnamed(struct dialogue *d, struct dialogue_actions *out);
 void dialogue_on_details(struct dialogue *d, const char *text, struct dialogue_actions *out);
 void dialogue_on_phone(struct dialogue *d, const struct nlu_result *r,
 		       struct dialogue_actions *out);

@@ -549,7 +549,10 @@ static void build_prompt(struct dialogue *d, enum nlu_lang lang, struct prompt *
 		simple(d, lang, p, "ask.anything_else", "keys.anything_else", "12", true);
 		break;
 	case DIALOGUE_STATE_ASK_NAME:
-		simple(d, lang, p, name_question(d), "keys.name", "0", false);
+		if (dialogue_callback_unnamed_ok(d))
+			simple(d, lang, p, name_question(d), "keys.name.callback", "1", false);
+		else
+			simple(d, lang, p, name_question(d), "keys.name", "0", false);
 		p->expect = NLU_EXPECT_NAME;
 		break;
 	case DIALOGUE_STATE_ASK_FIRST_NAME:

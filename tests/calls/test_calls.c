@@ -972,7 +972,8 @@ static pid_t serve_start(const char *dir, char *const extra[], const char *log_n
 	for (size_t i = 0; extra[i] && n < 23; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	snprintf(log, sizeof(log), "%s/%s", dir, log_name);
+	if (snprintf(log, sizeof(log), "%s/%s", dir, log_name) >= (int)sizeof(log))
+		return -1;
 	return sip_test_spawn(argv, log);
 }
 
