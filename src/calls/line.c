@@ -91,6 +91,8 @@ struct segment {
 	struct synth_ref *ref;
 	bool done;                /* every sentence is here (or synthesis failed) */
 	bool reply;               /* its first frame answers the caller's last utterance */
+	/* NOTE: a copy of the prompt cache's audio for each call, the largest part of a
+	 * call's memory (up to about 150 KB during a long sentence). */
 	uint8_t *audio;           /* G.711 in the call's codec: half the memory of PCM */
 	size_t count, cap;
 	size_t pos;               /* samples handed to the user agent */
