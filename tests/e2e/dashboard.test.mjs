@@ -149,7 +149,7 @@ await step('call detail shows the transcript', async () => {
 });
 
 await step('a call made with permanence chat leaves its task', async () => {
-  /* A patient asks for a prescription renewal, through the real conversation engine. */
+  /* A prescription renewal request, through the real conversation engine. */
   const said = [
     'bonjour, je voudrais renouveler mon ordonnance',
     'Nguyen',

@@ -386,7 +386,7 @@
         h('button', { type: 'button', class: 'secondary', disabled: offset + 50 >= data.total, onclick: () => go(offset + 50) }, t('next'))));
   }
 
-  /* One line of the call's summary: why the caller called. */
+  /* Build the summary line of a call: the request and its reason. */
   function summaryLine(call, summary) {
     if (summary.text) return summary.text;
     const intent = summary.intent || call.intent;
@@ -396,7 +396,7 @@
       : t('summary_line', { intent: word('intent_', intent) });
   }
 
-  /* What the assistant did, as the session records it ({kind: "book", ...}). */
+  /* Describe one action of the session's record ({kind: "book", ...}). */
   function actionLine(a) {
     if (typeof a === 'string') return word('action_', a);
     switch (a.kind) {
@@ -410,7 +410,7 @@
     }
   }
 
-  /* A transcript line: the words said, or what happened (keys, silence, hang-up). */
+  /* Render a transcript line: the words, or the event (keys, silence, hang-up). */
   function turnText(turn) {
     if (turn.text && turn.kind !== 'digits' && turn.kind !== 'transfer_result') return turn.text;
     if (turn.kind === 'digits') return t('transcript_digits', { digits: turn.text || '' });
