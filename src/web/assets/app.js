@@ -153,6 +153,7 @@
   function errorText(error) {
     const e = (error.body && error.body.error) || {};
     if (e.code === 'refused' && e.messages) return e.messages[state.lang] || e.message;
+    if (e.code === 'invalid_settings' && e.messages) return t('error_invalid_settings') + ' ' + (e.messages[state.lang] || e.message);
     if (e.code === 'locked') return t('error_locked', { minutes: Math.ceil((e.retry_after_s || 60) / 60) });
     if (e.code === 'invalid_credentials') return t('error_credentials', { left: e.attempts_left });
     const known = 'error_' + e.code;
