@@ -12,8 +12,9 @@
  *   START --start--> OPEN: greeting, recording notice, "how can I help you?"
  *
  *   OPEN, ANYTHING_ELSE --request--> dialogue_start_goal() -> dialogue_advance():
- *     book        [identity] ASK_PRACTITIONER ASK_WHEN WAIT(search)... OFFER CONFIRM
- *                 WAIT(book) -> ANYTHING_ELSE                        (book.c)
+ *     book        [identity] WAIT(list, a known patient's bookings said) ASK_PRACTITIONER
+ *                 ASK_WHEN WAIT(search)... OFFER CONFIRM WAIT(book) -> ANYTHING_ELSE
+ *                                                                    (book.c)
  *     urgent      [identity] WAIT(search today, urgent) OFFER CONFIRM WAIT(book);
  *                 no slot: TRANSFERRING, or WAIT(task)               (book.c)
  *     cancel      [identity] WAIT(list) ASK_APPOINTMENT CONFIRM WAIT(cancel)

@@ -284,6 +284,9 @@ void dialogue_speak_birth(const struct civil_date *date, char *buf, size_t size)
 /* "a, b ou c" from n items. */
 void dialogue_join(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
 		   size_t count, char *buf, size_t size);
+/* As dialogue_join(), with "and" before the last item: "a, b et c". */
+void dialogue_join_all(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
+		       size_t count, char *buf, size_t size);
 void dialogue_patient_name(const struct dialogue_patient *patient, char *buf, size_t size);
 
 /* ---- identify.c ---- */
