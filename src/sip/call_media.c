@@ -5,25 +5,17 @@
  * Every 20 ms (a drift-free schedule from media/pacer.h) the tick takes one frame from
  * the jitter buffer for the `audio` callback and sends one frame from the playback queue,
  * or comfort noise when the queue is empty. The tick also enforces the RTP timeout.
+ * The user agent's media driver (call_driver.h) runs the ticks of every call.
  */
 #include "sip_priv.h"
 #include "tone.h"
 
 #include <string.h>
-#include <time.h>
 
 /* Longest RTP payload decoded: 60 ms of G.711. Longer packets are ignored. */
 #define RX_PAYLOAD_MAX 480
 /* Comfort noise level when nothing is queued for playback: a quiet line. */
 #define COMFORT_NOISE_DB -70.0
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void mark_destructor(void *arg)
 {
@@ -109,11 +101,12 @@ static bool rtp_timed_out(struct sip_call *call)
 	return now - m->last_rx_ms > (uint64_t)call->ua->cfg.rtp_timeout_s * 1000;
 }
 
-static void tick_handler(void *arg)
+static void tick_handler(struct call_driver_entry *entry, int64_t now, void *arg)
 {
 	struct sip_call *call = arg;
 	struct call_media *m = &call->media;
-	int64_t now = monotonic_ns(), next;
+	int64_t next;
+	(void)entry;
 	unsigned due;
 	uint64_t skipped;
 
@@ -141,7 +134,7 @@ static void tick_handler(void *arg)
 		return;
 	}
 
-	tmr_start(&m->tick, (uint64_t)((next - now + 999999) / 1000000), tick_handler, call);
+	call_driver_schedule(call->ua->media_driver, &m->tick, next);
 }
 
 static enum media_codec codec_of(const struct call_media *m, uint8_t pt)
@@ -192,7 +185,7 @@ int call_media_alloc(struct sip_call *call)
 	int err;
 
 	list_init(&m->marks);
-	tmr_init(&m->tick);
+	call_driver_entry_init(&m->tick, tick_handler, call);
 	m->dtmf_pt = -1;
 	m->tx_first = true;
 	m->tx_ts = rand_u32();
@@ -244,26 +237,29 @@ void call_media_start(struct sip_call *call)
 {
 	struct call_media *m = &call->media;
 	char cname[64];
+	int64_t now;
 
 	if (m->running || !m->rtp)
 		return;
 	m->running = true;
 	m->last_rx_ms = tmr_jiffies();
-	(void)media_pacer_start(&m->pacer, monotonic_ns(), MEDIA_PACER_PERIOD_NS,
-				MEDIA_PACER_MAX_LAG_NS, MEDIA_PACER_LATE_NS);
+	now = call_driver_now_ns();
+	(void)media_pacer_start(&m->pacer, now, MEDIA_PACER_PERIOD_NS, MEDIA_PACER_MAX_LAG_NS,
+				MEDIA_PACER_LATE_NS);
 
 	if (!m->rtcp_started && m->remote_set) {
 		snprintf(cname, sizeof(cname), "permanence-%llu", (unsigned long long)call->number);
 		rtcp_start(m->rtp, cname, &m->remote_rtcp);
 		m->rtcp_started = true;
 	}
-	tick_handler(call);
+	/* The first frame goes at once, as the first tick of a timer would send it. */
+	tick_handler(&m->tick, now, call);
 }
 
 void call_media_stop(struct sip_call *call)
 {
 	call->media.running = false;
-	tmr_cancel(&call->media.tick);
+	call_driver_cancel(call->ua->media_driver, &call->media.tick);
 }
 
 void call_media_close(struct sip_call *call)

@@ -17,6 +17,7 @@
 #include "queue.h"
 #include "tone.h"
 #include "sip.h"
+#include "call_driver.h"
 #include "sip_dtmf.h"
 #include "sip_jitter.h"
 #include "sip_sdp.h"
@@ -64,6 +65,7 @@ struct sip_ua {
 	struct sip_lsnr *guard;	    /* checks requests before the session layer */
 	struct sip_lsnr *fallback;  /* OPTIONS and requests no other listener handled */
 	struct sip_lsnr *responses; /* drops stray responses quietly */
+	struct call_driver *media_driver; /* runs every call's media tick */
 	struct sipsess_sock *sess_sock;
 	struct sipevent_sock *event_sock;
 	struct ua_reg *reg;
@@ -115,7 +117,7 @@ struct call_media {
 	uint64_t played;	/* samples taken from playq, or dropped by a flush */
 	struct media_comfort_noise noise;
 	struct media_pacer pacer;
-	struct tmr tick;
+	struct call_driver_entry tick; /* in ua->media_driver while running */
 	bool running;
 	uint32_t tx_ts;
 	bool tx_first;

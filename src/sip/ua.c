@@ -647,6 +647,11 @@ static int ua_setup(struct sip_ua *ua)
 	err = listen_address(ua);
 	if (err)
 		return err;
+	err = call_driver_alloc(&ua->media_driver, CALL_DRIVER_MIN_GAP_NS);
+	if (err) {
+		log_err(SIP_LOG, NULL, "media timer could not be created: %s", strerror(err));
+		return err;
+	}
 	err = dns_setup(ua);
 	if (err) {
 		log_err(SIP_LOG, NULL, "DNS client could not be created: %s", strerror(err));
@@ -707,6 +712,7 @@ static void ua_teardown(struct sip_ua *ua)
 	/* Anything still alive after an aborted start or a forced stop. */
 	while (ua->calls.head)
 		call_end(ua->calls.head->data, SIP_END_SHUTDOWN);
+	ua->media_driver = mem_deref(ua->media_driver);
 	ua->reg = mem_deref(ua->reg);
 	tmr_cancel(&ua->grace_tmr);
 	tmr_cancel(&ua->stop_tmr);
