@@ -78,7 +78,7 @@ void call_driver_entry_init(struct call_driver_entry *entry, call_driver_h *hand
 void call_driver_schedule(struct call_driver *driver, struct call_driver_entry *entry,
 			  int64_t due_ns);
 
-/* Unschedule `entry`. Does nothing if it is not scheduled; `driver` may then be NULL. */
+/* Unschedule `entry`. Does nothing if it is not scheduled, and `driver` may then be NULL. */
 void call_driver_cancel(struct call_driver *driver, struct call_driver_entry *entry);
 
 /* Return whether `entry` is waiting to run. */

@@ -1,7 +1,7 @@
 /*
- * Tests of the media driver (src/sip/call_driver.h) on a real libre loop: entries run in
- * due order and never early, entries leave in any order (from their own handler too),
- * nothing runs once cancelled or once the driver is gone, and an idle driver keeps its
+ * Tests of the media driver (src/sip/call_driver.h) on a real libre loop. Entries run in
+ * due order and never early, and they leave in any order, from their own handler too.
+ * Nothing runs once cancelled or once the driver is gone, and an idle driver keeps its
  * timer disarmed.
  */
 #include <errno.h>
@@ -163,7 +163,7 @@ static void driver_paces_one_stream(void)
 
 	TEST_EQ_INT(s.ran, 25);
 	TEST_CHECK(!s.early);
-	/* Frame 24 is due 480 ms after frame 0: the schedule drifts by nothing. */
+	/* Frame 24 is due exactly 480 ms after frame 0, so the schedule does not drift. */
 	TEST_EQ_INT(s.due_ns - start_ns, 24 * PERIOD_NS);
 	/* Alone, the stream wakes the loop once per frame and never spins. */
 	call_driver_stats_get(driver, &stats);
@@ -186,10 +186,9 @@ static void driver_runs_in_due_order(void)
 	run_log.streams = STREAMS;
 	/* Scheduled in a scrambled order, spread over one period. */
 	for (unsigned i = 0; i < STREAMS; i++) {
-		unsigned slot = (i * 37) % STREAMS;
+		int64_t offset_ns = (int64_t)((i * 37) % STREAMS) * PERIOD_NS / STREAMS;
 
-		stream_start(&streams[i], driver, start_ns + (int64_t)slot * PERIOD_NS / STREAMS,
-			     FRAMES);
+		stream_start(&streams[i], driver, start_ns + offset_ns, FRAMES);
 	}
 	loop_run_for(10000);
 
