@@ -434,7 +434,8 @@ static int build_ranges(struct nlu_lexicon *lex)
 
 /*
  * Fill by_cat[] and runs[] for one bucket: its phrases grouped by category in category
- * order, by_first[] order kept inside each group (a stable counting pass per category).
+ * order, by_first[] order kept inside each group (one pass over the bucket per
+ * category).
  */
 static void bucket_runs(struct nlu_lexicon *lex, struct lex_bucket *bk, size_t *run_count)
 {
