@@ -8,7 +8,11 @@
  *   - by_first[] contains pointers to the entries sorted by (language, first token,
  *     longest phrase first); an open-addressing hash table maps (language, first token)
  *     to its run in by_first[], so matching at a token costs one hash probe and a walk
- *     over the phrases that start with that word.
+ *     over the phrases that start with that word;
+ *   - by_cat[] holds the same pointers with each bucket's run regrouped by category
+ *     (by_first[] order kept inside a category), and runs[] gives each category's part
+ *     of a bucket, in category order, so a match of one category walks only its own
+ *     phrases.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,10 +30,19 @@ struct lex_range {
 /* Categories a bucket's mask can tell apart; others are found by walking the bucket. */
 #define LEX_MASK_CATEGORIES NLU_LEX_MASK_CATEGORIES
 
+/* The phrases of one category in one bucket: by_cat[first .. first + count). */
+struct lex_run {
+	int category_id;
+	uint32_t first;
+	uint32_t count;
+};
+
 struct lex_bucket {
 	uint32_t hash;  /* 0 marks an empty bucket */
 	uint32_t first; /* run in by_first[] */
 	uint32_t count;
+	uint32_t runs_first; /* its categories: runs[runs_first ..], one per bit of the mask */
+	uint32_t runs_count;
 	/* Categories of the bucket's phrases, so most failed matches cost one bit test. */
 	uint64_t categories[LEX_MASK_CATEGORIES / 64];
 };
@@ -44,6 +57,8 @@ struct nlu_lexicon {
 	size_t category_count;
 	struct lex_range *ranges;         /* [lang * category_count + id] */
 	const struct nlu_lex_entry **by_first;
+	const struct nlu_lex_entry **by_cat;
+	struct lex_run *runs;
 	struct lex_bucket *buckets;
 	size_t bucket_mask;
 };
@@ -417,12 +432,55 @@ static int build_ranges(struct nlu_lexicon *lex)
 	return 0;
 }
 
+/*
+ * Fill by_cat[] and runs[] for one bucket: its phrases grouped by category in category
+ * order, by_first[] order kept inside each group (one pass over the bucket per
+ * category).
+ */
+static void bucket_runs(struct nlu_lexicon *lex, struct lex_bucket *bk, size_t *run_count)
+{
+	uint32_t end = bk->first + bk->count, out = bk->first;
+	int last = -1;
+
+	bk->runs_first = (uint32_t)*run_count;
+	bk->runs_count = 0;
+	for (;;) {
+		int next = -1;
+		struct lex_run *r;
+
+		/* The smallest category id above the last one grouped. */
+		for (uint32_t k = bk->first; k < end; k++) {
+			int id = lex->by_first[k]->category_id;
+
+			if (id > last && (next < 0 || id < next))
+				next = id;
+		}
+		if (next < 0)
+			break;
+		r = &lex->runs[(*run_count)++];
+		r->category_id = next;
+		r->first = out;
+		r->count = 0;
+		for (uint32_t k = bk->first; k < end; k++) {
+			if (lex->by_first[k]->category_id == next) {
+				lex->by_cat[out++] = lex->by_first[k];
+				r->count++;
+			}
+		}
+		bk->runs_count++;
+		last = next;
+	}
+}
+
 static int build_index(struct nlu_lexicon *lex)
 {
-	size_t cap = 16;
+	size_t cap = 16, run_count = 0;
 
 	lex->by_first = malloc((lex->count ? lex->count : 1) * sizeof(*lex->by_first));
-	if (!lex->by_first)
+	lex->by_cat = malloc((lex->count ? lex->count : 1) * sizeof(*lex->by_cat));
+	/* At most one run per entry. */
+	lex->runs = malloc((lex->count ? lex->count : 1) * sizeof(*lex->runs));
+	if (!lex->by_first || !lex->by_cat || !lex->runs)
 		return ENOMEM;
 	for (size_t i = 0; i < lex->count; i++)
 		lex->by_first[i] = &lex->entries[i];
@@ -454,6 +512,7 @@ static int build_index(struct nlu_lexicon *lex)
 			if (id >= 0 && id < LEX_MASK_CATEGORIES)
 				lex->buckets[slot].categories[id / 64] |= 1ULL << (id % 64);
 		}
+		bucket_runs(lex, &lex->buckets[slot], &run_count);
 		i += run;
 	}
 	return 0;
@@ -512,6 +571,8 @@ void nlu_lexicon_destroy(struct nlu_lexicon *lex)
 	free(lex->categories);
 	free(lex->ranges);
 	free(lex->by_first);
+	free(lex->by_cat);
+	free(lex->runs);
 	free(lex->buckets);
 	free(lex);
 }
@@ -614,6 +675,30 @@ static bool phrase_at(const struct nlu_lex_entry *e, const struct nlu_tokens *to
 	return true;
 }
 
+/* The phrases of a category in a bucket, or NULL when it has none. */
+static const struct lex_run *bucket_run(const struct nlu_lexicon *lex,
+					const struct lex_bucket *bk, int category_id)
+{
+	const struct lex_run *runs = &lex->runs[bk->runs_first];
+	unsigned below = 0;
+
+	if (category_id >= LEX_MASK_CATEGORIES) {
+		for (uint32_t k = 0; k < bk->runs_count; k++)
+			if (runs[k].category_id == category_id)
+				return &runs[k];
+		return NULL;
+	}
+	if (!(bk->categories[category_id / 64] & (1ULL << (category_id % 64))))
+		return NULL;
+	/* Runs are in category order, one per bit: the bits below this one count them. */
+	for (int w = 0; w < category_id / 64; w++)
+		below += (unsigned)__builtin_popcountll(bk->categories[w]);
+	if (category_id % 64)
+		below += (unsigned)__builtin_popcountll(bk->categories[category_id / 64] &
+						       ((1ULL << (category_id % 64)) - 1));
+	return &runs[below];
+}
+
 const struct nlu_lex_entry *nlu_lexicon_match(const struct nlu_lexicon *lex,
 					      enum nlu_lang lang, int category_id,
 					      const struct nlu_tokens *tokens, size_t pos)
@@ -625,13 +710,23 @@ const struct nlu_lex_entry *nlu_lexicon_match(const struct nlu_lexicon *lex,
 	bk = token_bucket(lex, lang, &tokens->token[pos]);
 	if (!bk)
 		return NULL;
-	if (category_id >= 0 && category_id < LEX_MASK_CATEGORIES &&
-	    !(bk->categories[category_id / 64] & (1ULL << (category_id % 64))))
+	if (category_id >= 0) {
+		const struct lex_run *r = bucket_run(lex, bk, category_id);
+
+		if (!r)
+			return NULL;
+		for (uint32_t k = 0; k < r->count; k++) {
+			const struct nlu_lex_entry *e = lex->by_cat[r->first + k];
+
+			if (phrase_at(e, tokens, pos))
+				return e;
+		}
 		return NULL;
+	}
 	for (uint32_t k = 0; k < bk->count; k++) {
 		const struct nlu_lex_entry *e = lex->by_first[bk->first + k];
 
-		if ((category_id < 0 || e->category_id == category_id) && phrase_at(e, tokens, pos))
+		if (phrase_at(e, tokens, pos))
 			return e;
 	}
 	return NULL;

@@ -973,7 +973,7 @@ static size_t parse_date_said(const struct parser *ps, size_t p, struct dt_date 
 	/* "la semaine du 6 octobre", "the week of October 6th": the week that contains it. */
 	if ((is(ps, q, "semaine") && (is(ps, q + 1, "du") || is(ps, q + 1, "de"))) ||
 	    (is(ps, q, "week") && is(ps, q + 1, "of"))) {
-		struct dt_date day;
+		struct dt_date day = {0};
 
 		n = calendar(ps, q + 2, true, false, &day);
 		if (n && (day.set & DT_DAY)) {

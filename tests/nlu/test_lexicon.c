@@ -251,6 +251,72 @@ static void lexicon_lookups(void)
 	nlu_destroy(nlu);
 }
 
+/* True when every token of the row's phrase is at tokens[pos ..]. */
+static bool row_at(const struct nlu_lex_entry *e, const struct nlu_tokens *tokens, size_t pos)
+{
+	if (pos + e->token_count > tokens->count)
+		return false;
+	for (size_t k = 0; k < e->token_count; k++)
+		if (strcmp(e->tokens[k], tokens->token[pos + k].text) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A match of one category finds the row a plain walk over that category finds: the
+ * longest phrase, the first row among equals. Tried at every row's own phrase, for its
+ * category and for each category of the row after it, with and without the token index.
+ */
+static void lexicon_match_by_category(void)
+{
+	struct nlu *nlu = engine();
+	const struct nlu_lexicon *lex = nlu->lexicon;
+	struct nlu_tokens *tokens = malloc(sizeof(*tokens));
+	size_t size = nlu_lexicon_size(lex), tried = 0;
+
+	TEST_REQUIRE(tokens != NULL);
+	for (size_t i = 0; i < size; i++) {
+		const struct nlu_lex_entry *row = nlu_lexicon_entry(lex, i);
+		const struct nlu_lex_entry *next = nlu_lexicon_entry(lex, i + 1);
+		int categories[2] = {row->category_id, next ? next->category_id : -1};
+
+		if (nlu_tokenize(row->phrase, row->lang, tokens) != 0 || tokens->count == 0)
+			continue;
+		for (int indexed = 0; indexed < 2; indexed++) {
+			if (indexed)
+				nlu_tokens_index(nlu, row->lang, tokens);
+			for (int c = 0; c < 2; c++) {
+				const struct nlu_lex_entry *rows, *want = NULL, *got;
+				size_t n;
+
+				if (categories[c] < 0)
+					continue;
+				n = nlu_lexicon_category(lex, row->lang, categories[c], &rows);
+				for (size_t k = 0; k < n; k++)
+					if (row_at(&rows[k], tokens, 0) &&
+					    (!want || rows[k].token_count > want->token_count))
+						want = &rows[k];
+				got = nlu_lexicon_match(lex, row->lang, categories[c], tokens, 0);
+				TEST_CHECK(got == want);
+				if (got != want)
+					fprintf(stderr, "  %s:%u \"%s\" category %d\n", row->path,
+						row->line, row->phrase, categories[c]);
+				tried++;
+			}
+		}
+	}
+	TEST_CHECK(tried > size);
+	/* A category no row of the word has, and ids out of range, find nothing. */
+	nlu_tokenize("mardi", NLU_LANG_FR, tokens);
+	nlu_tokens_index(nlu, NLU_LANG_FR, tokens);
+	TEST_CHECK(nlu_lexicon_match(lex, NLU_LANG_FR, nlu->cat.number, tokens, 0) == NULL);
+	TEST_CHECK(nlu_lexicon_match(lex, NLU_LANG_FR, nlu->cat.weekday, tokens, 0) != NULL);
+	TEST_CHECK(nlu_lexicon_match(lex, NLU_LANG_FR, 100000, tokens, 0) == NULL);
+	TEST_CHECK(nlu_lexicon_match(lex, NLU_LANG_FR, nlu->cat.weekday, tokens, 1) == NULL);
+	free(tokens);
+	nlu_destroy(nlu);
+}
+
 /* Every embedded row parses and is found again by its own phrase. */
 static void lexicon_rows_round_trip(void)
 {
@@ -361,6 +427,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(normalize_table),
 	TEST_CASE(join_bounded),
 	TEST_CASE(lexicon_lookups),
+	TEST_CASE(lexicon_match_by_category),
 	TEST_CASE(lexicon_rows_round_trip),
 	TEST_CASE(lexicon_malformed),
 	TEST_CASE(lexicon_empty_and_crlf),
