@@ -1,8 +1,11 @@
 /*
  * Speech benchmarks: recognition real-time factor per stream (grammar and open model),
  * decoder memory, grammar compilation against switching, synthesis speed, and pool
- * throughput. Bounded: about a minute on two cores. Run from a release build:
- *   build-rel/bench/bench_speech [CORPUS_DIR]
+ * throughput, and the answers to the open question ("how can I help you?") decoded with
+ * its grammar, as the calls service does. Bounded: about a minute on two cores. Run from
+ * a release build:
+ *   build-rel/bench/bench_speech [CORPUS_DIR] [question]
+ * With "question", only the open question runs (a few seconds).
  * Medians of repeated runs; every figure comes from one run of this program.
  */
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nlu.h"
 #include "recog.h"
 #include "speech_pool.h"
 #include "synth.h"
@@ -213,17 +217,85 @@ static void bench_pool(const struct wav_audio *digit, unsigned workers)
 	speech_pool_destroy(pool);
 }
 
+/* Answers to the open question, synthesised by flite (voice rms, 8 kHz): the grammar
+ * decode a call waits for at the end of each turn. */
+static void bench_question(void)
+{
+	static const char *const answers[] = {
+		"what are your opening hours",
+		"i would like to book an appointment",
+		"i need to cancel my appointment",
+		"my child has a fever",
+	};
+	struct speech_recog_config config;
+	struct speech_recog *recog = NULL;
+	struct speech_synth *synth = NULL;
+	struct nlu_vocabulary vocabulary = {0};
+	struct nlu *nlu = NULL;
+	char *grammar = NULL;
+	double decode[9], all[4 * 9];
+	size_t all_count = 0;
+
+	speech_recog_config_init(&config);
+	if (nlu_create(&nlu, &vocabulary) != 0 ||
+	    nlu_grammar_jsgf(nlu, NLU_LANG_EN, NLU_EXPECT_OPEN, NULL, 0, &grammar) != 0 ||
+	    speech_synth_create(&synth, "flite") != 0 ||
+	    speech_recog_create(&recog, "pocketsphinx", &config) != 0) {
+		fprintf(stderr, "open question: cannot set up the engines\n");
+		goto out;
+	}
+	printf("open question grammar: %zu bytes of JSGF\n", strlen(grammar));
+	for (size_t a = 0; a < sizeof(answers) / sizeof(answers[0]); a++) {
+		struct speech_audio audio = {0};
+		struct speech_recog_result result;
+		struct speech_recog_request request = {0};
+
+		if (speech_synth_speak(synth, answers[a], "en", "rms", &audio) != 0)
+			continue;
+		request.samples = audio.samples;
+		request.count = audio.count;
+		request.rate = audio.rate;
+		request.lang = "en";
+		request.expectation = "open";
+		request.grammar = grammar;
+		speech_recog_run(recog, &request, &result); /* compiles the grammar */
+		for (int i = 0; i < 9; i++) {
+			double start = now_s();
+
+			speech_recog_run(recog, &request, &result);
+			decode[i] = now_s() - start;
+			all[all_count++] = decode[i];
+		}
+		printf("open question, \"%s\" (%.0f ms): %.1f ms, heard \"%s\", confidence %.2f\n",
+		       answers[a], 1000.0 * audio.count / audio.rate, 1000 * median(decode, 9),
+		       result.text, (double)result.confidence);
+		speech_audio_free(&audio);
+	}
+	if (all_count)
+		printf("open question, median decode: %.1f ms\n", 1000 * median(all, all_count));
+out:
+	speech_recog_destroy(recog);
+	speech_synth_destroy(synth);
+	free(grammar);
+	nlu_destroy(nlu);
+}
+
 int main(int argc, char **argv)
 {
 	const char *corpus = argc > 1 ? argv[1] : PERMANENCE_SOURCE_DIR "/tests/corpus";
 	struct wav_audio digit, harvard;
 
 	log_set_level(LOGL_WARNING); /* engines log every utterance at INFO */
+	if (argc > 2 && strcmp(argv[2], "question") == 0) {
+		bench_question();
+		return 0;
+	}
 	if (load(corpus, "fsdd_digits_en_8k/3_jackson_0.wav", &digit) ||
 	    load(corpus, "OSR_us_000_0034_8k.wav", &harvard))
 		return 1;
 	bench_memory();
 	bench_grammar(&digit);
+	bench_question();
 	bench_open(&harvard);
 	bench_synthesis("espeak", "fr", "Votre rendez-vous est confirmé pour mardi 3 mars à 10 h 30.");
 	bench_synthesis("flite", "en", "Your appointment is confirmed for Tuesday March third at ten thirty.");
