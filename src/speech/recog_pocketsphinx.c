@@ -7,7 +7,7 @@
  *
  * Confidence comes from the one decode that finds the words. With -compallsen,
  * pocketsphinx normalises each frame's scores by the best of all the model's senones, so
- * the best path's score per frame says how far the grammar's words are from the best
+ * the best path's score per frame measures how far the grammar's words are from the best
  * any sounds could match: in-grammar speech stays close, speech outside the grammar is
  * forced into a poor match and falls far below. That score per 10 ms frame (pocketsphinx
  * score units, log base 1.0001) goes through a logistic curve fitted on the test corpus
@@ -39,8 +39,8 @@
 
 /* Logistic calibration of the score per frame: confidence =
  * 1 / (1 + exp(-slope (m - midpoint))). The slope is fitted on tests/corpus/audio with
- * `permanence eval asr`; the midpoint puts the default threshold (0.6) where at least
- * 85 % of the accepted results are right on each set; see docs/speech.md. */
+ * `permanence eval asr`. The midpoint puts the default threshold (0.6) where about 85 % of
+ * the accepted results are right on each set of the corpus (docs/speech.md). */
 #define MARGIN_MIDPOINT (-68.7)
 #define MARGIN_SLOPE 0.117
 /* The open model's score per frame includes the language model's word probabilities, so
