@@ -4,10 +4,12 @@
  * throughput, and the answers to the open question ("how can I help you?") decoded with
  * its grammar, as the calls service does. Bounded: about a minute on two cores. Run from
  * a release build:
- *   build-rel/bench/bench_speech [CORPUS_DIR] [question]
- * With "question", only the open question runs (a few seconds).
+ *   build-rel/bench/bench_speech [CORPUS_DIR] [question|turns]
+ * With "question", only the open question runs (a few seconds). With "turns", only the
+ * early end of turns (calls.end_of_turn_ms) on the corpus recordings (about a minute).
  * Medians of repeated runs; every figure comes from one run of this program.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "recog.h"
 #include "speech_pool.h"
 #include "synth.h"
+#include "vad.h"
 #include "wav.h"
 
 static double now_s(void)
@@ -280,6 +283,163 @@ out:
 	nlu_destroy(nlu);
 }
 
+/* ---- Early end of turns ---- */
+
+#define EARLY_FRAMES 10 /* calls.end_of_turn_ms = 200 */
+#define VAD_TAIL_FRAMES 10
+
+struct turn_counts {
+	unsigned clips, turns, early_ends, early_decodes, pauses, splits;
+	double saved_ms;
+};
+
+/*
+ * Run one recording through the VAD as a call's line does: 0.8 s of faint noise before
+ * it and 1.5 s after. After EARLY_FRAMES of silence inside an utterance, decode the
+ * utterance so far. An accepted result at a pause after which the caller goes on is a
+ * split; one at the turn's real end saves the rest of the VAD's wait.
+ */
+static void turns_run(struct speech_recog *recog, const int16_t *samples, size_t count,
+		      const char *grammar, const char *expectation, struct turn_counts *counts)
+{
+	size_t lead = 6400, total;
+	int16_t *line;
+	struct media_vad *vad = NULL;
+	uint32_t seed = 7;
+	unsigned trailing = 0, early_frame = 0;
+	bool early_accepted = false, early_done = false;
+
+	if (count == 0 || count > 60 * 8000)
+		return; /* the corpus has nothing longer than a minute */
+	total = lead + count + 12000;
+	line = calloc(total, sizeof(int16_t));
+	if (!line || media_vad_create(&vad, NULL) != 0) {
+		free(line);
+		return;
+	}
+	for (size_t i = 0; i < total; i++) {
+		seed = seed * 1103515245u + 12345u;
+		line[i] = (int16_t)((int)((seed >> 16) % 17) - 8);
+	}
+	memcpy(line + lead, samples, count * sizeof(int16_t));
+	counts->clips++;
+	for (size_t f = 0; (f + 1) * MEDIA_FRAME_SAMPLES <= total; f++) {
+		struct media_vad_result vr;
+		const int16_t *so_far;
+		size_t so_far_count;
+
+		media_vad_process(vad, line + f * MEDIA_FRAME_SAMPLES, &vr);
+		if (vr.event == MEDIA_VAD_SPEECH_END) {
+			counts->turns++;
+			if (early_done && early_accepted) {
+				counts->early_ends++;
+				counts->saved_ms += (double)(f - early_frame) * MEDIA_FRAME_MS;
+			}
+			early_done = early_accepted = false;
+			trailing = 0;
+			continue;
+		}
+		if (vr.event != MEDIA_VAD_SPEECH || vr.speech_frame) {
+			if (vr.event == MEDIA_VAD_SPEECH && early_done) {
+				/* The caller went on after the pause. */
+				counts->pauses++;
+				if (early_accepted)
+					counts->splits++;
+				early_done = early_accepted = false;
+			}
+			trailing = 0;
+			continue;
+		}
+		if (++trailing != EARLY_FRAMES || early_done)
+			continue;
+		if (media_vad_utterance(vad, &so_far, &so_far_count) == 0 && so_far_count > 0) {
+			struct speech_recog_request request = {so_far, so_far_count, 8000, "en",
+							       expectation, grammar, NULL, NULL};
+			struct speech_recog_result result;
+
+			counts->early_decodes++;
+			early_done = true;
+			early_frame = (unsigned)f;
+			early_accepted = speech_recog_run(recog, &request, &result) == 0 &&
+					 result.verdict == SPEECH_VERDICT_ACCEPTED;
+		}
+	}
+	media_vad_destroy(vad);
+	free(line);
+}
+
+static void turns_print(const char *name, const struct turn_counts *c)
+{
+	printf("%-34s %5u %5u %6u %9u %6u %6u %9.0f\n", name, c->clips, c->turns,
+	       c->early_decodes, c->early_ends, c->pauses, c->splits,
+	       c->early_ends ? c->saved_ms / c->early_ends : 0.0);
+}
+
+/* Every WAV file of a corpus folder (oov_* left out), brought to 8 kHz. */
+static void turns_dir(struct speech_recog *recog, const char *corpus, const char *relative,
+		      const char *grammar, const char *expectation, struct turn_counts *counts)
+{
+	char path[1024];
+	struct dirent **entries;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/audio/%s", corpus, relative);
+	n = scandir(path, &entries, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = entries[i]->d_name;
+		size_t len = strlen(name);
+		struct wav_audio audio;
+		struct speech_audio narrow = {0};
+		char file[1400];
+
+		if (len > 4 && strcmp(name + len - 4, ".wav") == 0 && strncmp(name, "oov_", 4) != 0) {
+			snprintf(file, sizeof(file), "%s/%s", path, name);
+			if (wav_read_file(&audio, file) == 0) {
+				if (speech_resample(audio.samples, audio.count, audio.rate, 8000,
+						    &narrow) == 0)
+					turns_run(recog, narrow.samples, narrow.count, grammar,
+						  expectation, counts);
+				speech_audio_free(&narrow);
+				wav_audio_free(&audio);
+			}
+		}
+		free(entries[i]);
+	}
+	if (n >= 0)
+		free(entries);
+}
+
+static void bench_turns(const char *corpus, const struct wav_audio *harvard)
+{
+	struct speech_recog_config config;
+	struct speech_recog *recog = NULL;
+	struct nlu_vocabulary vocabulary = {0};
+	struct nlu *nlu = NULL;
+	char *open = NULL;
+	struct turn_counts digits = {0}, commands = {0}, sentences = {0};
+
+	speech_recog_config_init(&config);
+	if (nlu_create(&nlu, &vocabulary) != 0 ||
+	    nlu_grammar_jsgf(nlu, NLU_LANG_EN, NLU_EXPECT_OPEN, NULL, 0, &open) != 0 ||
+	    speech_recog_create(&recog, "pocketsphinx", &config) != 0) {
+		fprintf(stderr, "turns: cannot set up the engines\n");
+		goto out;
+	}
+	turns_dir(recog, corpus, "fsdd_digits_en_8k", digits_grammar, "digits", &digits);
+	turns_dir(recog, corpus, "speech_to_phrase_16k/en", open, "open", &commands);
+	turns_run(recog, harvard->samples, harvard->count, open, "open", &sentences);
+	printf("early end of turns after 200 ms of silence (calls.end_of_turn_ms)\n");
+	printf("%-34s %5s %5s %6s %9s %6s %6s %9s\n", "recordings, grammar", "clips", "turns",
+	       "early", "ended", "pauses", "splits", "saved ms");
+	turns_print("digits, digits grammar", &digits);
+	turns_print("commands, open question grammar", &commands);
+	turns_print("Harvard sentences, open question", &sentences);
+out:
+	speech_recog_destroy(recog);
+	free(open);
+	nlu_destroy(nlu);
+}
+
 int main(int argc, char **argv)
 {
 	const char *corpus = argc > 1 ? argv[1] : PERMANENCE_SOURCE_DIR "/tests/corpus";
@@ -293,6 +453,12 @@ int main(int argc, char **argv)
 	if (load(corpus, "fsdd_digits_en_8k/3_jackson_0.wav", &digit) ||
 	    load(corpus, "OSR_us_000_0034_8k.wav", &harvard))
 		return 1;
+	if (argc > 2 && strcmp(argv[2], "turns") == 0) {
+		bench_turns(corpus, &harvard);
+		wav_audio_free(&digit);
+		wav_audio_free(&harvard);
+		return 0;
+	}
 	bench_memory();
 	bench_grammar(&digit);
 	bench_question();

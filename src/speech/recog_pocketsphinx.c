@@ -5,16 +5,18 @@
  * small least-recently-used table (compiling the digits grammar takes about 2 ms). The
  * open language model is loaded on first use.
  *
- * Confidence comes from the one decode that finds the words. With -compallsen,
- * pocketsphinx normalises each frame's scores by the best of all the model's senones, so
- * the best path's score per frame measures how far the grammar's words are from the best
- * any sounds could match: in-grammar speech stays close, speech outside the grammar is
- * forced into a poor match and falls far below. That score per 10 ms frame (pocketsphinx
- * score units, log base 1.0001) goes through a logistic curve fitted on the test corpus
- * with `permanence eval asr` (docs/speech.md). For grammars it replaced a margin over a
- * loop of the model's phones, which took two more decodes (three times the cost) and,
- * on the corpus, accepted about as many right answers at the same share of right ones.
- * The open model keeps that margin: its scores include the language model's.
+ * Confidence: an utterance with text is decoded without padding against its search and
+ * against a loop of the model's 39 phones (an FSG of one-phone pseudo-words)
+ * that can match any English sounds. On in-grammar speech the grammar's best path scores
+ * close to, or above, the phone loop's. Speech outside the grammar is forced into a poor
+ * match, so its score falls below. The difference of the two path scores per 10 ms
+ * frame of words (pocketsphinx score units, log base 1.0001) goes through a logistic
+ * curve fitted on the test corpus with `permanence eval asr` (docs/speech.md). The scores are only
+ * comparable with -compallsen: pocketsphinx normalises each frame by its best computed
+ * senone, and without it a small grammar computes few senones and scores too well.
+ * Audio that already starts and ends in silence (a voice detector's utterance, with its
+ * pre-roll) needs no padding, so the unpadded decode finds the words too: two decodes
+ * instead of three.
  * pocketsphinx's own lattice posterior is no use here, because with a grammar it is 1
  * for nearly every hypothesis.
  */
@@ -37,16 +39,10 @@
 #include "log.h"
 #include "recog_words.h"
 
-/* Logistic calibration of the score per frame: confidence =
- * 1 / (1 + exp(-slope (m - midpoint))). The slope is fitted on tests/corpus/audio with
- * `permanence eval asr`. The midpoint puts the default threshold (0.6) where about 85 % of
- * the accepted results are right on each set of the corpus (docs/speech.md). */
-#define MARGIN_MIDPOINT (-68.7)
-#define MARGIN_SLOPE 0.117
-/* The open model's score per frame includes the language model's word probabilities, so
- * its confidence is still the margin over the phone loop, with that margin's own curve. */
-#define PHONE_MARGIN_MIDPOINT (-26.6)
-#define PHONE_MARGIN_SLOPE 0.147
+/* Logistic calibration of the margin: confidence = 1 / (1 + exp(-slope (m - midpoint))).
+ * Fitted on tests/corpus/audio with `permanence eval asr`; see docs/speech.md. */
+#define MARGIN_MIDPOINT (-26.6)
+#define MARGIN_SLOPE 0.147
 
 /* The en-us model's phones; each becomes a pseudo-word "phn_xx" of the phone loop. */
 static const char *const model_phones[] = {
@@ -288,8 +284,7 @@ static void ps_close(void *statep)
 	free(state);
 }
 
-/* Add the phone pseudo-words to the dictionary and compile the phone-loop search (the
- * open model's confidence, and where the decoder is parked while a grammar is removed). */
+/* Add the phone pseudo-words to the dictionary and compile the phone-loop search. */
 static int phone_loop_add(struct ps_state *state, char *error)
 {
 	char grammar[PHONE_COUNT * 12 + 96];
@@ -345,8 +340,8 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 	}
 	ps_last_error[0] = '\0';
 	/* No search is loaded at start: grammars and the open model come per request, which
-	 * keeps a grammar-only decoder small. -compallsen scores each frame against the best
-	 * of all senones rather than of those the search computed, for the confidence. */
+	 * keeps a grammar-only decoder small. -compallsen makes scores of different searches
+	 * comparable, for the confidence. */
 	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
 				    config->ps_dict, "-compallsen", "yes", NULL);
 	if (!state->config) {
@@ -463,6 +458,35 @@ static const int16_t *padding(void)
 	return pad_noise;
 }
 
+/* Mean square of samples [from, from + count). */
+static double power(const int16_t *samples, size_t from, size_t count)
+{
+	double sum = 0.0;
+
+	for (size_t i = from; i < from + count; i++)
+		sum += (double)samples[i] * samples[i];
+	return count ? sum / (double)count : 0.0;
+}
+
+/* Return whether the first and last 100 ms of 16 kHz audio are 20 dB or more below its
+ * loudest 20 ms. Then the words do not touch either end, and padding adds nothing. */
+static bool quiet_edges(const int16_t *samples, size_t count)
+{
+	const size_t edge = PAD_SAMPLES, frame = 320;
+	double loudest = 0.0;
+
+	if (count < 4 * edge)
+		return false;
+	for (size_t i = 0; i + frame <= count; i += frame) {
+		double p = power(samples, i, frame);
+
+		if (p > loudest)
+			loudest = p;
+	}
+	return power(samples, 0, edge) * 100.0 <= loudest &&
+	       power(samples, count - edge, edge) * 100.0 <= loudest;
+}
+
 /* Decode the samples, with padding on both sides, as one whole utterance (so cepstral
  * mean normalisation uses the utterance itself) with the active search. Each decode
  * starts a new stream, which resets pocketsphinx's noise estimates: a result depends on
@@ -548,6 +572,7 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	double margin;
 	const char *hyp;
 	int frames, all_frames, err;
+	bool padded;
 
 	ps_last_error[0] = '\0';
 	if (request->grammar) {
@@ -568,9 +593,11 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 		speech_error_format(error, "pocketsphinx has no search %s", search);
 		return EIO;
 	}
-	/* Only grammars get padding: the open model is slow (about half a core per stream)
-	 * and handles dictation that starts on the first frame well enough. */
-	err = decode(state, request, request->grammar != NULL, error);
+	/* Only grammars get padding, and only when the words may touch an end: the open model
+	 * is slow (about half a core per stream) and handles dictation that starts on the
+	 * first frame well enough. */
+	padded = request->grammar && !quiet_edges(request->samples, request->count);
+	err = decode(state, request, padded, error);
 	if (err)
 		return err;
 	hyp = ps_get_hyp(state->decoder, &score);
@@ -578,35 +605,43 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	if (result->text[0] == '\0')
 		return 0;
 
-	/* Words shorter than 100 ms in all get no confidence (a click heard as "two"). A
-	 * grammar's score is per frame of the whole padded audio, not per frame of words: on
-	 * the corpus that separated right from wrong results much better. The open model's
-	 * margin over the phone loop is per frame of words, or of half the audio when words
-	 * cover less. */
+	if (request->cancel && atomic_load(request->cancel)) {
+		speech_error_format(error, "recognition cancelled");
+		return ECANCELED;
+	}
+	/* The margin compares the search and the phone loop on the audio as given: padding
+	 * helps find the words but blurs the comparison. When the search finds nothing
+	 * without padding, the words rest on the padding alone and get no confidence. */
+	if (padded) {
+		err = decode(state, request, false, error);
+		if (err)
+			return err;
+		if (!ps_get_hyp(state->decoder, &score)) {
+			result->acoustic_margin = -100.0f;
+			result->confidence = 0.0f;
+			return 0;
+		}
+	}
 	frames = word_frames(state->decoder);
 	all_frames = ps_get_n_frames(state->decoder);
-	if (frames < MIN_WORD_FRAMES || all_frames <= 0) {
-		result->acoustic_margin = -100.0f;
-		result->confidence = 0.0f;
-		return 0;
-	}
-	if (request->grammar) {
-		margin = (double)score / all_frames;
-		result->acoustic_margin = (float)margin;
-		result->confidence =
-			(float)(1.0 / (1.0 + exp(-MARGIN_SLOPE * (margin - MARGIN_MIDPOINT))));
-		return 0;
-	}
 	ps_set_search(state->decoder, SEARCH_PHONES);
 	err = decode(state, request, false, error);
 	if (err)
 		return err;
 	ps_get_hyp(state->decoder, &phone_score);
+
+	/* Per frame of words, or of half the audio when words cover less: silence around a
+	 * word matches both searches alike and would pull any margin towards 0 (a tone heard
+	 * as one short word came out sure). Words shorter than 100 ms in all get nothing. */
+	if (frames < MIN_WORD_FRAMES) {
+		result->acoustic_margin = -100.0f;
+		result->confidence = 0.0f;
+		return 0;
+	}
 	margin = ((double)score - (double)phone_score) /
 		 (frames > all_frames / 2 ? frames : all_frames / 2);
 	result->acoustic_margin = (float)margin;
-	result->confidence = (float)(1.0 / (1.0 + exp(-PHONE_MARGIN_SLOPE *
-						       (margin - PHONE_MARGIN_MIDPOINT))));
+	result->confidence = (float)(1.0 / (1.0 + exp(-MARGIN_SLOPE * (margin - MARGIN_MIDPOINT))));
 	return 0;
 }
 
