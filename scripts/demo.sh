@@ -1,12 +1,14 @@
 #!/bin/sh
 # permanence in one command: install the Debian packages, build, create the demo practice
 # in a work folder, start `permanence serve` on loopback with call recording on, and place
-# a demo call with sipp (Debian's SIP tester) that books an appointment. Then print the
-# call's transcript and the booking, stop the server and say where everything is.
+# demo calls with sipp (Debian's SIP tester) that book appointments: one in English by
+# speech (pocketsphinx), one in French with the keypad. After each call, print its
+# transcript and the booking; then stop the server and say where everything is.
 #
-#   scripts/demo.sh                 keypad booking, in French
-#   scripts/demo.sh --lang en       the same, explained in English (the call is French)
-#   scripts/demo.sh --speech        booking by speech, in English (pocketsphinx)
+#   scripts/demo.sh                 both calls, explained in French
+#   scripts/demo.sh --lang en       both calls, explained in English
+#   scripts/demo.sh --keypad        only the French keypad call
+#   scripts/demo.sh --speech        only the English spoken call
 #
 # Options: --work DIR (default: ./demo-work), --sip-port N (default 5060), --no-install
 # (skip apt-get), --no-build (use the build folder as it is). Everything listens on
@@ -14,7 +16,7 @@
 set -eu
 
 lang=fr
-speech=0
+calls="keypad speech"
 install=1
 build=1
 port=5060
@@ -22,12 +24,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(pwd)/demo-work
 
 usage() {
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--speech) speech=1; lang=en ;;
+	--speech) calls=speech ;;
+	--keypad) calls=keypad ;;
 	--lang)
 		[ $# -ge 2 ] || { usage >&2; exit 2; }
 		lang=$2; shift ;;
@@ -48,11 +51,6 @@ case "$lang" in
 fr|en) ;;
 *) echo "demo: --lang takes fr or en" >&2; exit 2 ;;
 esac
-if [ "$speech" -eq 1 ] && [ "$lang" = fr ]; then
-	echo "demo: la démonstration vocale est en anglais (pocketsphinx n'a qu'un modèle anglais);" \
-		"la reconnaissance du français demande un serveur Whisper (docs/speech.md)." >&2
-	exit 2
-fi
 case "$port" in
 ''|*[!0-9]*) echo "demo: --sip-port takes a port number" >&2; exit 2 ;;
 esac
@@ -106,18 +104,21 @@ for tool in sipp sox flite jq; do
 			"$tool is missing: run the script without --no-install"
 done
 
-# 2. The demo practice and the server's configuration.
+# 2. The demo practice.
 step "Cabinet de démonstration dans $work" "Demo practice in $work"
 rm -rf "$work"
 mkdir -p "$work/recordings"
 "$bin" init --demo --db "$work/demo.db" --lang "$lang" >/dev/null
-call_lang=fr
-[ "$speech" -eq 1 ] && call_lang=en
-cat >"$work/permanence.conf" <<EOF
+sed_escape() { printf '%s' "$1" | sed 's/[&|]/\\&/g'; }
+served=0
+
+# start_server LANG: serve the demo practice on loopback, calls starting in LANG.
+start_server() {
+	cat >"$work/permanence.conf" <<EOF
 # Written by scripts/demo.sh: the demo practice on loopback, calls recorded.
 [practice]
 db = $work/demo.db
-language = $call_lang
+language = $1
 [sip]
 listen = 127.0.0.1:$port
 [http]
@@ -129,32 +130,31 @@ shutdown_grace = 10
 [log]
 level = info
 EOF
+	step "Démarrage : permanence serve --config $work/permanence.conf" \
+		"Starting: permanence serve --config $work/permanence.conf"
+	served=$((served + 1))
+	"$bin" serve --config "$work/permanence.conf" >>"$work/serve.log" 2>&1 &
+	server=$!
+	waited=0
+	until [ "$(grep -c "taking calls" "$work/serve.log" 2>/dev/null)" -ge "$served" ]; do
+		if ! kill -0 "$server" 2>/dev/null; then
+			tail -n 5 "$work/serve.log" >&2
+			server=
+			fail "le serveur s'est arrêté (voir $work/serve.log)" \
+				"the server stopped (see $work/serve.log)"
+		fi
+		waited=$((waited + 1))
+		[ "$waited" -lt 600 ] || fail "le serveur ne répond pas" "the server does not answer"
+		sleep 0.1
+	done
+	say "Serveur prêt (PID $server), SIP sur 127.0.0.1:$port, appels en $1, enregistrés." \
+		"Server ready (PID $server), SIP on 127.0.0.1:$port, calls in $1, recorded."
+}
 
-# 3. The server.
-step "Démarrage : permanence serve --config $work/permanence.conf" \
-	"Starting: permanence serve --config $work/permanence.conf"
-"$bin" serve --config "$work/permanence.conf" >"$work/serve.log" 2>&1 &
-server=$!
-waited=0
-until grep -q "taking calls" "$work/serve.log" 2>/dev/null; do
-	if ! kill -0 "$server" 2>/dev/null; then
-		tail -n 5 "$work/serve.log" >&2
-		server=
-		fail "le serveur s'est arrêté (voir $work/serve.log)" \
-			"the server stopped (see $work/serve.log)"
-	fi
-	waited=$((waited + 1))
-	[ "$waited" -lt 600 ] || fail "le serveur ne répond pas" "the server does not answer"
-	sleep 0.1
-done
-say "Serveur prêt (PID $server), SIP sur 127.0.0.1:$port, enregistrement des appels activé." \
-	"Server ready (PID $server), SIP on 127.0.0.1:$port, call recording on."
-
-# 4. The caller's audio and scenario.
-sed_escape() { printf '%s' "$1" | sed 's/[&|]/\\&/g'; }
-if [ "$speech" -eq 0 ]; then
-	step "Appel de démonstration : Sophie Durand prend rendez-vous au clavier (sipp)" \
-		"Demo call: Sophie Durand books an appointment with the keypad (sipp)"
+# keypad_scenario: Sophie Durand books with the keypad, in French.
+keypad_scenario() {
+	step "Appel de démonstration : Sophie Durand prend rendez-vous au clavier, en français (sipp)" \
+		"Demo call: Sophie Durand books an appointment with the keypad, in French (sipp)"
 	say "  touches : 1 rendez-vous, 1 pour Sophie, 9 n'importe quel médecin, 1 premiers créneaux," \
 		"  keys: 1 book, 1 for Sophie, 9 any doctor, 1 first free slots,"
 	say "            1 le premier créneau, 1 je confirme, 2 c'est tout" \
@@ -172,11 +172,14 @@ $part"
 	printf '%s\n' "$keys" >"$work/keys.part"
 	sed -e "s|@NOISE@|$(sed_escape "$work/line-noise.al")|" \
 		-e "/@KEYS@/{r $work/keys.part" -e "d}" \
-		"$root/scripts/demo/keypad.xml" >"$work/caller.xml"
+		"$root/scripts/demo/keypad.xml" >"$work/caller-keypad.xml"
 	rm -f "$work/keys.part"
-else
-	step "Appel de démonstration : Thomas Girard prend rendez-vous à la voix (sipp, flite)" \
-		"Demo call: Thomas Girard books an appointment by speech (sipp, flite)"
+}
+
+# speech_scenario: Thomas Girard books by speech, in English (his voice is flite's).
+speech_scenario() {
+	step "Appel de démonstration : Thomas Girard prend rendez-vous à la voix, en anglais (sipp, flite)" \
+		"Demo call: Thomas Girard books an appointment by speech, in English (sipp, flite)"
 	# What he says, and the silence before each sentence (the first one cuts the greeting,
 	# the others come as the next question starts).
 	set -- 3 "i would like to make an appointment" \
@@ -201,60 +204,73 @@ else
 	sox -n -r 8000 -c 1 -b 16 "$work/pause-end.wav" trim 0 30
 	# shellcheck disable=SC2086
 	sox $parts "$work/pause-end.wav" -t al "$work/caller-speech.al"
-	rm -f "$work"/said-*-raw.wav "$work"/pause-*.wav
+	rm -f "$work"/said-*.wav "$work"/pause-*.wav
 	sed -e "s|@AUDIO@|$(sed_escape "$work/caller-speech.al")|" \
-		"$root/scripts/demo/speech.xml" >"$work/caller.xml"
-fi
+		"$root/scripts/demo/speech.xml" >"$work/caller-speech.xml"
+}
 
-say "  (l'appel dure moins d'une minute...)" "  (the call takes under a minute...)"
-if ! sipp "127.0.0.1:$port" -sf "$work/caller.xml" -m 1 -i 127.0.0.1 -p 5062 \
-	-mi 127.0.0.1 -mp 6000 -nostdin -timeout 150s -timeout_error -trace_err \
-	-error_file "$work/sipp-errors.log" >"$work/sipp.log" 2>&1; then
-	say "L'appel ne s'est pas terminé comme prévu ; voir $work/sipp-errors.log et $work/serve.log" \
-		"The call did not end as expected; see $work/sipp-errors.log and $work/serve.log" >&2
-fi
+# show_call KIND: the last call's transcript and booking; false when nothing was booked.
+show_call() {
+	"$bin" calls --db "$work/demo.db" --json --limit 1 >"$work/call-$1.json"
+	call_id=$(jq -r '.calls[0].id' "$work/call-$1.json")
+	step "Transcription de l'appel $call_id" "Transcript of call $call_id"
+	if [ "$lang" = en ]; then
+		words='{"caller": "caller   ", "assistant": "assistant", "digits": "keys",
+			"answered": "(answers)", "silence": "(silence)", "hangup": "(hangs up)",
+			"barge_in": "(speaks over the assistant)", "end": "(hangs up)",
+			"transfer": "(transfers the call)", "transfer_result": "(transfer:"}'
+	else
+		words='{"caller": "appelant ", "assistant": "assistant", "digits": "touches",
+			"answered": "(décroche)", "silence": "(silence)", "hangup": "(raccroche)",
+			"barge_in": "(coupe la parole)", "end": "(raccroche)",
+			"transfer": "(transfère l'"'"'appel)", "transfer_result": "(transfert :"}'
+	fi
+	jq -r --argjson w "$words" '
+		.calls[0].transcript[] |
+		(if .speaker == "caller" then $w.caller else $w.assistant end) + "  " +
+		(if .kind == "digits" then $w.digits + " " + .text
+		 elif .kind == "utterance" then "« " + .text + " »"
+		 elif .kind == "transfer_result" then $w.transfer_result + " " + .text + ")"
+		 elif .kind == "say" or .kind == "ask" then .text
+		 else ($w[.kind] // "(" + .kind + ")") end)' "$work/call-$1.json"
+	outcome=$(jq -r '.calls[0].outcome' "$work/call-$1.json")
+	start=$(jq -r '[.calls[0].summary.actions[] | select(.kind == "book")][0].start // empty' \
+		"$work/call-$1.json")
+	step "Résultat : $outcome" "Outcome: $outcome"
+	if [ -n "$start" ]; then
+		"$bin" agenda --db "$work/demo.db" --lang "$lang" \
+			--date "$(printf '%s' "$start" | cut -c1-10)"
+	fi
+	say "  enregistrements WAV   $work/recordings/$call_id-caller.wav (appelant)" \
+		"  WAV recordings        $work/recordings/$call_id-caller.wav (caller)"
+	say "                        $work/recordings/$call_id-assistant.wav (assistant)" \
+		"                        $work/recordings/$call_id-assistant.wav (assistant)"
+	[ "$outcome" = booked ]
+}
 
-# 5. What the call left: its transcript and the appointment.
-stop_server
-"$bin" calls --db "$work/demo.db" --json --limit 1 >"$work/call.json"
-call_id=$(jq -r '.calls[0].id' "$work/call.json")
-step "Transcription de l'appel $call_id" "Transcript of call $call_id"
-if [ "$lang" = en ]; then
-	words='{"caller": "caller   ", "assistant": "assistant", "digits": "keys",
-		"answered": "(answers)", "silence": "(silence)", "hangup": "(hangs up)",
-		"barge_in": "(speaks over the assistant)", "end": "(hangs up)",
-		"transfer": "(transfers the call)", "transfer_result": "(transfer:"}'
-else
-	words='{"caller": "appelant ", "assistant": "assistant", "digits": "touches",
-		"answered": "(décroche)", "silence": "(silence)", "hangup": "(raccroche)",
-		"barge_in": "(coupe la parole)", "end": "(raccroche)",
-		"transfer": "(transfère l'"'"'appel)", "transfer_result": "(transfert :"}'
-fi
-jq -r --argjson w "$words" '
-	.calls[0].transcript[] |
-	(if .speaker == "caller" then $w.caller else $w.assistant end) + "  " +
-	(if .kind == "digits" then $w.digits + " " + .text
-	 elif .kind == "utterance" then "« " + .text + " »"
-	 elif .kind == "transfer_result" then $w.transfer_result + " " + .text + ")"
-	 elif .kind == "say" or .kind == "ask" then .text
-	 else ($w[.kind] // "(" + .kind + ")") end)' "$work/call.json"
-outcome=$(jq -r '.calls[0].outcome' "$work/call.json")
-start=$(jq -r '[.calls[0].summary.actions[] | select(.kind == "book")][0].start // empty' \
-	"$work/call.json")
-step "Résultat : $outcome" "Outcome: $outcome"
-if [ -n "$start" ]; then
-	"$bin" agenda --db "$work/demo.db" --lang "$lang" --date "$(printf '%s' "$start" | cut -c1-10)"
-fi
+# 3. The calls: for each, a server in the call's language and sipp as the caller.
+failed=0
+for kind in $calls; do
+	if [ "$kind" = speech ]; then call_lang=en; else call_lang=fr; fi
+	start_server "$call_lang"
+	"${kind}_scenario"
+	say "  (l'appel dure moins d'une minute...)" "  (the call takes under a minute...)"
+	if ! sipp "127.0.0.1:$port" -sf "$work/caller-$kind.xml" -m 1 -i 127.0.0.1 -p 5062 \
+		-mi 127.0.0.1 -mp 6000 -nostdin -timeout 150s -timeout_error -trace_err \
+		-error_file "$work/sipp-errors-$kind.log" >"$work/sipp-$kind.log" 2>&1; then
+		say "L'appel ne s'est pas terminé comme prévu ; voir $work/sipp-errors-$kind.log et $work/serve.log" \
+			"The call did not end as expected; see $work/sipp-errors-$kind.log and $work/serve.log" >&2
+	fi
+	stop_server
+	show_call "$kind" || failed=$((failed + 1))
+done
 
 step "Où tout se trouve" "Where everything is"
 say "  base de données       $work/demo.db" "  database              $work/demo.db"
-say "  enregistrements WAV   $work/recordings/$call_id-caller.wav (appelant)" \
-	"  WAV recordings        $work/recordings/$call_id-caller.wav (caller)"
-say "                        $work/recordings/$call_id-assistant.wav (assistant)" \
-	"                        $work/recordings/$call_id-assistant.wav (assistant)"
+say "  enregistrements WAV   $work/recordings/" "  WAV recordings        $work/recordings/"
 say "  journal du serveur    $work/serve.log" "  server log            $work/serve.log"
-say "  scénario sipp         $work/caller.xml" "  sipp scenario         $work/caller.xml"
-say "  l'appel en JSON       $work/call.json" "  the call as JSON      $work/call.json"
+say "  scénarios sipp        $work/caller-*.xml" "  sipp scenarios        $work/caller-*.xml"
+say "  les appels en JSON    $work/call-*.json" "  the calls as JSON     $work/call-*.json"
 say "Pour rejouer : $bin serve --config $work/permanence.conf, puis appelez sip:127.0.0.1:$port" \
 	"To try it yourself: $bin serve --config $work/permanence.conf, then call sip:127.0.0.1:$port"
-[ "$outcome" = booked ] || exit 1
+[ "$failed" -eq 0 ]

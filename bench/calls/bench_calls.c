@@ -23,6 +23,7 @@
  *
  * Calls are at most 400 and the measurement at most 120 s.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -338,6 +339,34 @@ static int probe_main(uint16_t port, int command, int report, const int16_t *utt
 
 /* ---- The service side ---- */
 
+/* The run's temporary folder (database, scenario, sipp's logs), removed at exit. */
+static char work_dir[64];
+static pid_t work_dir_owner;
+
+static void work_dir_remove(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[sizeof(work_dir) + 260];
+
+	/* Only the process that made it: the probe is a forked child. */
+	if (!work_dir[0] || getpid() != work_dir_owner)
+		return;
+	/* The folder is flat: the database (with its journal files), the scenario, sipp's log. */
+	d = opendir(work_dir);
+	while (d && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", work_dir, e->d_name);
+		if (unlink(path) != 0)
+			fprintf(stderr, "bench_calls: cannot remove %s: %s\n", path, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	if (rmdir(work_dir) != 0)
+		fprintf(stderr, "bench_calls: cannot remove %s: %s\n", work_dir, strerror(errno));
+}
+
 static long rss_kib(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -519,7 +548,12 @@ int main(int argc, char **argv)
 	}
 	sip_port = sip_test_free_port();
 	probe_port = sip_test_free_port();
-	if (!mkdtemp(dir) || pipe(command) || pipe(report))
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(work_dir, sizeof(work_dir), "%s", dir);
+	work_dir_owner = getpid();
+	atexit(work_dir_remove);
+	if (pipe(command) || pipe(report))
 		return 1;
 	/* The probe forks before any thread starts. */
 	probe = fork();

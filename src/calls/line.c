@@ -94,6 +94,8 @@ struct segment {
 	struct synth_ref *ref;
 	bool done;                /* every sentence is here (or synthesis failed) */
 	bool reply;               /* its first frame answers the caller's last utterance */
+	/* NOTE: a copy of the prompt cache's audio for each call, the largest part of a
+	 * call's memory (up to about 150 KB during a long sentence). */
 	uint8_t *audio;           /* G.711 in the call's codec: half the memory of PCM */
 	size_t count, cap;
 	size_t pos;               /* samples handed to the user agent */
@@ -136,6 +138,7 @@ struct line {
 
 	struct media_vad *vad;
 	struct media_bargein *bargein;
+	bool share_features;      /* the barge-in decides on the VAD's frame analysis */
 	struct media_watchdog watchdog;
 	struct media_recorder recorder;
 	bool recording;
@@ -1150,7 +1153,11 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 		l->last_speech_ms = calls_monotonic_ms();
 
 	playback_state(l, &pb);
-	media_bargein_process(l->bargein, pcm, &pb, vr.event, &decision);
+	/* The pitch search is most of the per-frame work: run it once, not twice. */
+	if (l->share_features)
+		media_bargein_process_features(l->bargein, &vr.features, &pb, vr.event, &decision);
+	else
+		media_bargein_process(l->bargein, pcm, &pb, vr.event, &decision);
 	if (l->recording)
 		(void)media_recorder_write(&l->recorder, pcm, pb.sent, FRAME);
 	l->heard = true;
@@ -1324,6 +1331,8 @@ static int on_offered(struct sip_call *call, const struct sip_call_info *info, v
 		calls_stat_add(calls, offsetof(struct calls_stats, rejected), 1);
 		return 503;
 	}
+	l->share_features = media_vad_settings_get(l->vad)->min_level_db <=
+			    media_bargein_settings_get(l->bargein)->min_level_db;
 	snprintf(create->info.call_id, sizeof(create->info.call_id), "%s", l->id);
 	snprintf(create->info.caller, sizeof(create->info.caller), "%s", info->caller);
 	snprintf(create->info.called, sizeof(create->info.called), "%s", info->called);

@@ -112,7 +112,8 @@ int cmd_agenda(int argc, char **argv)
 		goto out;
 	}
 	/* Appointments that started before the range and overlap it are not shown. */
-	qsort(list, count, sizeof(list[0]), compare_start);
+	if (count > 1)
+		qsort(list, count, sizeof(list[0]), compare_start);
 	if (common.json) {
 		json_t *items = json_array();
 

@@ -417,6 +417,12 @@ void dialogue_book_advance(struct dialogue *d, struct dialogue_actions *out)
 
 	if (!dialogue_identify(d, out))
 		return;
+	if (d->goal == DIALOGUE_GOAL_BOOK && d->id.patient.id > 0 && !d->listed) {
+		/* Mention what is already booked, so that a patient does not book twice by mistake. */
+		dialogue_request(d, out, DIALOGUE_ACTION_LIST_APPOINTMENTS)->patient_id =
+			d->id.patient.id;
+		return;
+	}
 	decide_type(d);
 	if (!f->urgent && f->practitioner < 0 && !f->practitioner_any) {
 		int eligible[SCHED_MAX_PRACTITIONERS];

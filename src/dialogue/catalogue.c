@@ -1,6 +1,7 @@
 #include "catalogue.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,53 @@ int catalogue_create(struct catalogue **cataloguep, char *message, size_t size)
 	}
 	*cataloguep = catalogue;
 	return 0;
+}
+
+/* The shared catalogues: parsed by the first holder, freed with the last. */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct catalogue *shared;
+static size_t shared_holders;
+
+int catalogue_shared_acquire(const struct catalogue **cataloguep, char *message, size_t size)
+{
+	int err = 0;
+
+	*cataloguep = NULL;
+	message[0] = '\0';
+	pthread_mutex_lock(&shared_lock);
+	if (!shared)
+		err = catalogue_create(&shared, message, size);
+	if (!err) {
+		shared_holders++;
+		*cataloguep = shared;
+	}
+	pthread_mutex_unlock(&shared_lock);
+	return err;
+}
+
+void catalogue_shared_release(const struct catalogue *catalogue)
+{
+	struct catalogue *last = NULL;
+
+	if (!catalogue)
+		return;
+	pthread_mutex_lock(&shared_lock);
+	if (catalogue == shared && shared_holders > 0 && --shared_holders == 0) {
+		last = shared;
+		shared = NULL;
+	}
+	pthread_mutex_unlock(&shared_lock);
+	catalogue_destroy(last);
+}
+
+size_t catalogue_shared_holders(void)
+{
+	size_t holders;
+
+	pthread_mutex_lock(&shared_lock);
+	holders = shared_holders;
+	pthread_mutex_unlock(&shared_lock);
+	return holders;
 }
 
 const char *catalogue_template(const struct catalogue *catalogue, enum nlu_lang lang,

@@ -30,6 +30,18 @@ struct msg_param {
 int catalogue_create(struct catalogue **cataloguep, char *message, size_t size);
 void catalogue_destroy(struct catalogue *catalogue);
 
+/*
+ * Return the catalogues parsed once and shared read-only by every dialogue of the
+ * process, on any thread. The first acquire parses them, each successful acquire keeps
+ * them until its release, and the last release frees them. Returns 0, ENOMEM, or EINVAL
+ * with the problem in `message` (as catalogue_create). On error nothing is acquired.
+ */
+int catalogue_shared_acquire(const struct catalogue **cataloguep, char *message, size_t size);
+/* Give back what catalogue_shared_acquire() returned; NULL is ignored. */
+void catalogue_shared_release(const struct catalogue *catalogue);
+/* How many holders the shared catalogues have now (for tests and benchmarks). */
+size_t catalogue_shared_holders(void);
+
 /* The template of a key in a language, or NULL when the key is missing. */
 const char *catalogue_template(const struct catalogue *catalogue, enum nlu_lang lang,
 			       const char *key);

@@ -12,8 +12,9 @@
  *   START --start--> OPEN: greeting, recording notice, "how can I help you?"
  *
  *   OPEN, ANYTHING_ELSE --request--> dialogue_start_goal() -> dialogue_advance():
- *     book        [identity] ASK_PRACTITIONER ASK_WHEN WAIT(search)... OFFER CONFIRM
- *                 WAIT(book) -> ANYTHING_ELSE                        (book.c)
+ *     book        [identity] WAIT(list, a known patient's bookings said) ASK_PRACTITIONER
+ *                 ASK_WHEN WAIT(search)... OFFER CONFIRM WAIT(book) -> ANYTHING_ELSE
+ *                                                                    (book.c)
  *     urgent      [identity] WAIT(search today, urgent) OFFER CONFIRM WAIT(book);
  *                 no slot: TRANSFERRING, or WAIT(task)               (book.c)
  *     cancel      [identity] WAIT(list) ASK_APPOINTMENT CONFIRM WAIT(cancel)
@@ -25,6 +26,8 @@
  *                 WAIT(task) -> ANYTHING_ELSE                        (request.c)
  *     human       secretariat open: TRANSFERRING -> ENDED (failed: callback);
  *                 closed: callback = ASK_NAME ASK_PHONE WAIT(task) -> ANYTHING_ELSE
+ *                 (with the caller's number known, 1 or two silences at ASK_NAME note
+ *                 the callback without a name; a failed transfer is not tried again)
  *     hours, address, fees: the practice's answer -> ANYTHING_ELSE
  *     goodbye     -> ENDED
  *
@@ -354,13 +357,21 @@ static int copy_config(struct dialogue *d, const struct dialogue_config *config)
 	    (config->type_count && !config->types) ||
 	    (config->setting_count && !config->settings))
 		return EINVAL;
-	d->practitioner_count = config->practitioner_count;
-	if (d->practitioner_count)
+	if (config->practitioner_count) {
+		d->practitioners = malloc(config->practitioner_count * sizeof(*d->practitioners));
+		if (!d->practitioners)
+			return ENOMEM;
 		memcpy(d->practitioners, config->practitioners,
-		       d->practitioner_count * sizeof(*d->practitioners));
-	d->type_count = config->type_count;
-	if (d->type_count)
-		memcpy(d->types, config->types, d->type_count * sizeof(*d->types));
+		       config->practitioner_count * sizeof(*d->practitioners));
+		d->practitioner_count = config->practitioner_count;
+	}
+	if (config->type_count) {
+		d->types = malloc(config->type_count * sizeof(*d->types));
+		if (!d->types)
+			return ENOMEM;
+		memcpy(d->types, config->types, config->type_count * sizeof(*d->types));
+		d->type_count = config->type_count;
+	}
 	return copy_settings(d, config);
 }
 
@@ -378,7 +389,7 @@ int dialogue_create(struct dialogue **dialoguep, const struct dialogue_config *c
 		return ENOMEM;
 	err = copy_config(d, config);
 	if (!err)
-		err = catalogue_create(&d->catalogue, message, sizeof(message));
+		err = catalogue_shared_acquire(&d->catalogue, message, sizeof(message));
 	if (err) {
 		dialogue_destroy(d);
 		return err == ENOMEM ? ENOMEM : EINVAL;
@@ -404,7 +415,9 @@ void dialogue_destroy(struct dialogue *d)
 		free(d->settings[i].value);
 	}
 	free(d->settings);
-	catalogue_destroy(d->catalogue);
+	free(d->practitioners);
+	free(d->types);
+	catalogue_shared_release(d->catalogue);
 	free(d);
 }
 
@@ -1103,6 +1116,11 @@ static void on_digits(struct dialogue *d, const struct dialogue_event *ev,
 		dialogue_prompt(d, out, DIALOGUE_PROMPT_NORMAL);
 		return;
 	}
+	if (d->state == DIALOGUE_STATE_ASK_NAME && strcmp(digits, "1") == 0 &&
+	    dialogue_callback_unnamed_ok(d)) {
+		dialogue_callback_unnamed(d, out);
+		return;
+	}
 	if (!data && strcmp(digits, "0") == 0) {
 		dialogue_human(d, out);
 		return;
@@ -1136,6 +1154,12 @@ static void on_silence(struct dialogue *d, struct dialogue_actions *out)
 	if (over_turn_limit(d, out))
 		return;
 	d->silences++;
+	if (d->silences >= 2 && d->state == DIALOGUE_STATE_ASK_NAME && !d->id.identified &&
+	    dialogue_callback_unnamed_ok(d)) {
+		/* The caller wants a call back: the number is enough to note it. */
+		dialogue_callback_unnamed(d, out);
+		return;
+	}
 	if (d->silences >= 2) {
 		if (!dialogue_something_done(d))
 			d->end_outcome = "no_input";

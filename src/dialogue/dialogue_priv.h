@@ -151,10 +151,12 @@ struct dialogue {
 	char caller_number[24];
 	unsigned regions;
 	int horizon_days;
+	/* Allocated to the practice's counts (at most SCHED_MAX_PRACTITIONERS and
+	 * SCHED_MAX_TYPES), not to the maximums: 20 KB less per call. */
 	size_t practitioner_count;
-	struct dialogue_practitioner practitioners[SCHED_MAX_PRACTITIONERS];
+	struct dialogue_practitioner *practitioners;
 	size_t type_count;
-	struct dialogue_type types[SCHED_MAX_TYPES];
+	struct dialogue_type *types;
 	size_t setting_count;
 	struct dialogue_setting_copy *settings;
 	struct dialogue_hours hours;
@@ -168,7 +170,7 @@ struct dialogue {
 	int urgent_lead_min;      /* an urgent slot starts at least this long after the call */
 	bool recording;
 	const char *warning;
-	struct catalogue *catalogue;
+	const struct catalogue *catalogue; /* shared by every dialogue, read-only */
 
 	/* The conversation. */
 	enum dialogue_state state;
@@ -186,6 +188,7 @@ struct dialogue {
 	enum dialogue_lookup lookup;
 	enum dialogue_task_purpose task_purpose;
 	enum dialogue_task_purpose transfer_why; /* what to do if the transfer fails */
+	bool transfer_failed;         /* a transfer failed in this call: none is tried again */
 	/* A task that waits for the callback number (ASK_PHONE). */
 	bool task_after_phone;
 	char task_kind[16];
@@ -281,6 +284,9 @@ void dialogue_speak_birth(const struct civil_date *date, char *buf, size_t size)
 /* "a, b ou c" from n items. */
 void dialogue_join(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
 		   size_t count, char *buf, size_t size);
+/* As dialogue_join(), with "and" before the last item: "a, b et c". */
+void dialogue_join_all(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
+		       size_t count, char *buf, size_t size);
 void dialogue_patient_name(const struct dialogue_patient *patient, char *buf, size_t size);
 
 /* ---- identify.c ---- */
@@ -346,6 +352,10 @@ void dialogue_on_moved(struct dialogue *d, const struct dialogue_event *ev,
 
 void dialogue_request_advance(struct dialogue *d, struct dialogue_actions *out);
 void dialogue_callback_advance(struct dialogue *d, struct dialogue_actions *out);
+/* Whether a callback may be noted without a name: the caller's number is known. */
+bool dialogue_callback_unnamed_ok(struct dialogue *d);
+/* Note the callback for the caller's number with no name (the caller gave none). */
+void dialogue_callback_unnamed(struct dialogue *d, struct dialogue_actions *out);
 void dialogue_on_details(struct dialogue *d, const char *text, struct dialogue_actions *out);
 void dialogue_on_phone(struct dialogue *d, const struct nlu_result *r,
 		       struct dialogue_actions *out);

@@ -21,6 +21,31 @@ static void say_appointment(struct dialogue *d, struct dialogue_actions *out,
 	dialogue_say(d, out, "appointments.one", params, 2);
 }
 
+/* Speak the patient's upcoming appointments before a new one is booked. */
+static void say_already_booked(struct dialogue *d, struct dialogue_actions *out)
+{
+	char items[DIALOGUE_MAX_APPOINTMENTS][240];
+	const char *pointers[DIALOGUE_MAX_APPOINTMENTS];
+	char list[DIALOGUE_TEXT_MAX], count[24];
+	struct msg_param params[] = {{"count", count}, {"list", list}};
+
+	for (size_t i = 0; i < d->appointment_count; i++) {
+		char slot[160], who[160];
+		struct msg_param item[] = {{"slot", slot}, {"practitioner", who}};
+
+		dialogue_speak_slot(d, d->lang, d->appointments[i].start, slot, sizeof(slot));
+		dialogue_speak_practitioner(d, d->lang, d->appointments[i].practitioner, who,
+					    sizeof(who));
+		dialogue_message(d, d->lang, "appointments.already.item", item, 2, items[i],
+				 sizeof(items[i]));
+		pointers[i] = items[i];
+	}
+	dialogue_join_all(d, d->lang, pointers, d->appointment_count, list, sizeof(list));
+	snprintf(count, sizeof(count), "%zu", d->appointment_count);
+	dialogue_say(d, out, d->appointment_count == 1 ? "appointments.already.one"
+						       : "appointments.already.list", params, 2);
+}
+
 static void selected(struct dialogue *d, struct dialogue_actions *out)
 {
 	const struct dialogue_appointment *a = &d->appointments[d->selected];
@@ -91,7 +116,7 @@ static void read_appointments(struct dialogue *d, struct dialogue_actions *out)
 					 sizeof(items[i]));
 			pointers[i] = items[i];
 		}
-		dialogue_join(d, d->lang, pointers, d->appointment_count, list, sizeof(list));
+		dialogue_join_all(d, d->lang, pointers, d->appointment_count, list, sizeof(list));
 		snprintf(count, sizeof(count), "%zu", d->appointment_count);
 		dialogue_say(d, out, "appointments.list", params, 2);
 	}
@@ -104,6 +129,20 @@ void dialogue_on_appointments(struct dialogue *d, const struct dialogue_event *e
 {
 	size_t count = ev->appointment_count;
 
+	if (d->goal == DIALOGUE_GOAL_BOOK) {
+		/* The listing only informs a booking: a failed one does not stop it. */
+		d->listed = true;
+		d->appointment_count = 0;
+		if (!ev->error && count > 0) {
+			d->appointment_count = count > DIALOGUE_MAX_APPOINTMENTS ? DIALOGUE_MAX_APPOINTMENTS
+										: count;
+			memcpy(d->appointments, ev->appointments,
+			       d->appointment_count * sizeof(*ev->appointments));
+			say_already_booked(d, out);
+		}
+		dialogue_book_advance(d, out);
+		return;
+	}
 	if (ev->error) {
 		dialogue_say(d, out, "search.failed", NULL, 0);
 		dialogue_handoff(d, out, false);

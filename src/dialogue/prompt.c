@@ -164,8 +164,8 @@ void dialogue_speak_birth(const struct civil_date *date, char *buf, size_t size)
 	snprintf(buf, size, "%02d/%02d/%04d", date->day, date->month, date->year);
 }
 
-void dialogue_join(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
-		   size_t count, char *buf, size_t size)
+static void join_with(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
+		      size_t count, const char *key, char *buf, size_t size)
 {
 	char head[DIALOGUE_TEXT_MAX];
 
@@ -189,8 +189,20 @@ void dialogue_join(const struct dialogue *d, enum nlu_lang lang, const char *con
 	{
 		struct msg_param params[] = {{"head", head}, {"last", items[count - 1]}};
 
-		dialogue_message(d, lang, "list.or", params, 2, buf, size);
+		dialogue_message(d, lang, key, params, 2, buf, size);
 	}
+}
+
+void dialogue_join(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
+		   size_t count, char *buf, size_t size)
+{
+	join_with(d, lang, items, count, "list.or", buf, size);
+}
+
+void dialogue_join_all(const struct dialogue *d, enum nlu_lang lang, const char *const *items,
+		       size_t count, char *buf, size_t size)
+{
+	join_with(d, lang, items, count, "list.and", buf, size);
 }
 
 void dialogue_patient_name(const struct dialogue_patient *patient, char *buf, size_t size)
@@ -549,7 +561,10 @@ static void build_prompt(struct dialogue *d, enum nlu_lang lang, struct prompt *
 		simple(d, lang, p, "ask.anything_else", "keys.anything_else", "12", true);
 		break;
 	case DIALOGUE_STATE_ASK_NAME:
-		simple(d, lang, p, name_question(d), "keys.name", "0", false);
+		if (dialogue_callback_unnamed_ok(d))
+			simple(d, lang, p, name_question(d), "keys.name.callback", "1", false);
+		else
+			simple(d, lang, p, name_question(d), "keys.name", "0", false);
 		p->expect = NLU_EXPECT_NAME;
 		break;
 	case DIALOGUE_STATE_ASK_FIRST_NAME:

@@ -214,6 +214,18 @@ void dialogue_callback_advance(struct dialogue *d, struct dialogue_actions *out)
 	dialogue_task_with_number(d, out, "callback", DIALOGUE_TASK_CALLBACK);
 }
 
+bool dialogue_callback_unnamed_ok(struct dialogue *d)
+{
+	return d->goal == DIALOGUE_GOAL_CALLBACK && have_number(d);
+}
+
+void dialogue_callback_unnamed(struct dialogue *d, struct dialogue_actions *out)
+{
+	/* The staff call the number back and ask the name then. */
+	d->id.identified = true;
+	dialogue_create_task(d, out, "callback", DIALOGUE_TASK_CALLBACK);
+}
+
 static bool blank_text(const char *text)
 {
 	return text[strspn(text, " \t\r\n.,!?")] == '\0';
@@ -336,11 +348,16 @@ void dialogue_human(struct dialogue *d, struct dialogue_actions *out)
 {
 	if (d->intent == NLU_INTENT_NONE)
 		d->intent = NLU_INTENT_HUMAN;
-	if (dialogue_secretariat_open(d)) {
+	if (dialogue_secretariat_open(d) && !d->transfer_failed) {
 		dialogue_transfer(d, out, DIALOGUE_TASK_CALLBACK);
 		return;
 	}
-	dialogue_say(d, out, "secretariat.closed", NULL, 0);
+	if (d->goal == DIALOGUE_GOAL_CALLBACK && dialogue_callback_unnamed_ok(d)) {
+		dialogue_callback_unnamed(d, out);
+		return;
+	}
+	if (!d->transfer_failed)
+		dialogue_say(d, out, "secretariat.closed", NULL, 0);
 	d->goal = DIALOGUE_GOAL_CALLBACK;
 	dialogue_callback_advance(d, out);
 }
@@ -352,7 +369,7 @@ void dialogue_handoff(struct dialogue *d, struct dialogue_actions *out, bool not
 
 	if (not_understood)
 		dialogue_say(d, out, "handoff.intro", NULL, 0);
-	if (dialogue_secretariat_open(d)) {
+	if (dialogue_secretariat_open(d) && !d->transfer_failed) {
 		dialogue_transfer(d, out, DIALOGUE_TASK_HANDOFF);
 		return;
 	}
@@ -380,6 +397,7 @@ void dialogue_on_transferred(struct dialogue *d, const struct dialogue_event *ev
 		dialogue_end(d, out);
 		return;
 	}
+	d->transfer_failed = true;
 	dialogue_say(d, out, "transfer.failed", NULL, 0);
 	switch (d->transfer_why) {
 	case DIALOGUE_TASK_URGENT:

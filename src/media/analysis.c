@@ -14,9 +14,6 @@
 #define HP_A1 (-1.83373)
 #define HP_A2 0.84651
 
-/* Below this level a frame has no usable pitch. */
-#define PITCH_MIN_DB (-65.0)
-
 void media_analyser_reset(struct media_analyser *analyser)
 {
 	memset(analyser, 0, sizeof(*analyser));
@@ -53,22 +50,28 @@ static void high_pass(struct media_analyser *a, const int16_t *in, int16_t *out)
 
 /*
  * Normalised autocorrelation over 40 ms (previous and current frame), highest over the
- * pitch lags. Integer sums are exact: 320 products of 2^30 stay far below 2^63.
+ * pitch lags. Integer sums are exact: 320 products of 2^30 stay far below 2^63. The two
+ * energies of each lag are differences of running sums of squares, so only the cross
+ * products are summed per lag.
  */
 static double periodicity(const int16_t *window, unsigned size, unsigned *best_lag)
 {
+	/* energy[i]: sum of the squares of window[0..i-1]. */
+	int64_t energy[2 * MEDIA_FRAME_SAMPLES + 1];
 	double best = 0.0;
 
 	*best_lag = 0;
+	energy[0] = 0;
+	for (unsigned n = 0; n < size; n++)
+		energy[n + 1] = energy[n] + (int32_t)window[n] * window[n];
 	for (unsigned lag = MEDIA_PITCH_LAG_MIN; lag <= MEDIA_PITCH_LAG_MAX; lag++) {
-		int64_t cross = 0, head = 0, tail = 0;
+		int64_t cross = 0;
+		int64_t head = energy[size] - energy[lag]; /* window[lag..size-1] */
+		int64_t tail = energy[size - lag];         /* window[0..size-1-lag] */
 		double r;
 
-		for (unsigned n = lag; n < size; n++) {
-			cross += (int64_t)window[n] * window[n - lag];
-			head += (int64_t)window[n] * window[n];
-			tail += (int64_t)window[n - lag] * window[n - lag];
-		}
+		for (unsigned n = lag; n < size; n++)
+			cross += (int32_t)window[n] * window[n - lag];
 		if (head == 0 || tail == 0 || cross <= 0)
 			continue;
 		r = (double)cross / sqrt((double)head * (double)tail);
@@ -80,8 +83,8 @@ static double periodicity(const int16_t *window, unsigned size, unsigned *best_l
 	return best;
 }
 
-void media_analyser_run(struct media_analyser *analyser, const int16_t *frame,
-			struct media_features *features)
+void media_analyser_run_gated(struct media_analyser *analyser, const int16_t *frame,
+			      double pitch_min_db, struct media_features *features)
 {
 	int16_t window[2 * MEDIA_FRAME_SAMPLES];
 	int16_t *current = window + MEDIA_FRAME_SAMPLES;
@@ -99,9 +102,15 @@ void media_analyser_run(struct media_analyser *analyser, const int16_t *frame,
 	features->zero_crossings = (double)crossings / (MEDIA_FRAME_SAMPLES - 1);
 	features->periodicity = 0.0;
 	features->pitch_lag = 0;
-	if (features->level_db >= PITCH_MIN_DB)
+	if (features->level_db >= fmax(pitch_min_db, MEDIA_PITCH_MIN_DB))
 		features->periodicity = periodicity(window, 2 * MEDIA_FRAME_SAMPLES,
 						    &features->pitch_lag);
+}
+
+void media_analyser_run(struct media_analyser *analyser, const int16_t *frame,
+			struct media_features *features)
+{
+	media_analyser_run_gated(analyser, frame, MEDIA_PITCH_MIN_DB, features);
 }
 
 void media_floor_init(struct media_floor *floor, unsigned window_ms, double initial_db)

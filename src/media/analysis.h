@@ -18,6 +18,8 @@
 /* Pitch lags searched, in samples at 8 kHz: 400 Hz down to 60 Hz. */
 #define MEDIA_PITCH_LAG_MIN 20
 #define MEDIA_PITCH_LAG_MAX 133
+/* Below this level a frame has no usable pitch: the search is skipped. */
+#define MEDIA_PITCH_MIN_DB (-65.0)
 
 struct media_features {
 	double level_db;      /* mean power after a 150 Hz high-pass, dBFS */
@@ -40,6 +42,14 @@ void media_analyser_reset(struct media_analyser *analyser);
 /* Compute the features of one 20 ms frame (MEDIA_FRAME_SAMPLES samples). */
 void media_analyser_run(struct media_analyser *analyser, const int16_t *frame,
 			struct media_features *features);
+/*
+ * Compute the features as media_analyser_run() does, but search the pitch only when the
+ * frame's level is at least `pitch_min_db` (and MEDIA_PITCH_MIN_DB). Quieter frames get
+ * periodicity 0 and pitch lag 0. The search is most of the work, so a caller that reads
+ * the periodicity only above some level passes that level.
+ */
+void media_analyser_run_gated(struct media_analyser *analyser, const int16_t *frame,
+			      double pitch_min_db, struct media_features *features);
 
 /* Return the mean power of `count` samples in dBFS, MEDIA_SILENCE_DB for silence. */
 double media_level_db(const int16_t *samples, unsigned count);

@@ -288,13 +288,24 @@ void media_bargein_process(struct media_bargein *b, const int16_t *caller,
 			   const struct media_playback *playback, enum media_vad_event vad_event,
 			   struct media_bargein_decision *decision)
 {
-	const struct media_bargein_settings *s = &b->settings;
 	struct media_features f;
+
+	/* Periodicity counts only for loud frames, which are at least min_level_db. */
+	media_analyser_run_gated(&b->analyser, caller, b->settings.min_level_db, &f);
+	media_bargein_process_features(b, &f, playback, vad_event, decision);
+}
+
+void media_bargein_process_features(struct media_bargein *b, const struct media_features *features,
+				    const struct media_playback *playback,
+				    enum media_vad_event vad_event,
+				    struct media_bargein_decision *decision)
+{
+	const struct media_bargein_settings *s = &b->settings;
+	struct media_features f = *features;
 	double floor_db, far_max_db, threshold;
 	bool loud, voiced, echo_possible;
 
 	memset(decision, 0, sizeof(*decision));
-	media_analyser_run(&b->analyser, caller, &f);
 	floor_db = media_floor_update(&b->floor, f.level_db);
 	far_max_db = far_update(b, playback->sent);
 	echo_possible = far_max_db >= FAR_ACTIVE_DB;
@@ -342,6 +353,11 @@ void media_bargein_process(struct media_bargein *b, const int16_t *caller,
 	decision->caller_voiced = voiced;
 	decision->threshold_db = threshold;
 	decision->erl_db = b->erl_db;
+}
+
+const struct media_bargein_settings *media_bargein_settings_get(const struct media_bargein *b)
+{
+	return &b->settings;
 }
 
 const char *media_bargein_state_name(enum media_bargein_state state)

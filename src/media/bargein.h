@@ -129,6 +129,22 @@ void media_bargein_process(struct media_bargein *bargein, const int16_t *caller,
 			   const struct media_playback *playback, enum media_vad_event vad_event,
 			   struct media_bargein_decision *decision);
 
+/*
+ * Decide as media_bargein_process() does, from the frame's features computed elsewhere,
+ * so that a call whose VAD already analysed the frame does not analyse it twice.
+ * `features` must come from an analyser that has seen the same frames since both were
+ * reset, and that searched the pitch down to at least this object's min_level_db. The
+ * VAD's media_vad_result.features qualify when the VAD's min_level_db is not above it.
+ * Never allocates. The analyser inside this object is then unused.
+ */
+void media_bargein_process_features(struct media_bargein *bargein,
+				    const struct media_features *features,
+				    const struct media_playback *playback,
+				    enum media_vad_event vad_event,
+				    struct media_bargein_decision *decision);
+/* The settings this object was created with. */
+const struct media_bargein_settings *media_bargein_settings_get(const struct media_bargein *bargein);
+
 const char *media_bargein_state_name(enum media_bargein_state state);
 const char *media_bargein_action_name(enum media_bargein_action action);
 

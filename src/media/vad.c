@@ -12,6 +12,8 @@
 #define CANDIDATE_EXTRA_FRAMES 25
 /* Trailing silence kept at the end of an utterance. */
 #define TAIL_FRAMES 10
+/* Speech frames that fit in the utterance buffer before it first grows (1 s). */
+#define INITIAL_SPEECH_FRAMES 50
 
 struct media_vad {
 	struct media_vad_settings settings;
@@ -42,7 +44,8 @@ struct media_vad {
 	bool finished;               /* an ended utterance is readable until the next frame */
 	int16_t *utterance;
 	size_t utterance_count;      /* samples */
-	size_t utterance_capacity;
+	size_t utterance_allocated;  /* samples; grows up to utterance_capacity */
+	size_t utterance_capacity;   /* samples: pre-roll, onset and max_utterance_ms */
 	size_t speech_end;           /* samples up to the end of the last speech frame */
 	unsigned utterance_frames;
 	unsigned speech_frames;
@@ -138,8 +141,14 @@ int media_vad_create(struct media_vad **vadp, const struct media_vad_settings *s
 	vad->utterance_capacity =
 		(size_t)(vad->history_frames + vad->max_frames) * MEDIA_FRAME_SAMPLES;
 
+	/* Room for an onset, its pre-roll and a second of speech. Most turns are short, so
+	 * only the longest reach the maximum (about 250 KB at the default 15 s). */
+	vad->utterance_allocated = (size_t)(vad->history_frames + INITIAL_SPEECH_FRAMES) *
+				   MEDIA_FRAME_SAMPLES;
+	if (vad->utterance_allocated > vad->utterance_capacity)
+		vad->utterance_allocated = vad->utterance_capacity;
 	vad->history = calloc((size_t)vad->history_frames * MEDIA_FRAME_SAMPLES, sizeof(int16_t));
-	vad->utterance = calloc(vad->utterance_capacity, sizeof(int16_t));
+	vad->utterance = malloc(vad->utterance_allocated * sizeof(int16_t));
 	if (!vad->history || !vad->utterance) {
 		media_vad_destroy(vad);
 		return ENOMEM;
@@ -273,13 +282,39 @@ static void silence_step(struct media_vad *vad, bool speech, bool voiced,
 	result->event = MEDIA_VAD_SILENCE;
 }
 
+/* Make room for one more frame, doubling the buffer up to its capacity. */
+static bool utterance_reserve(struct media_vad *vad)
+{
+	size_t needed = vad->utterance_count + MEDIA_FRAME_SAMPLES;
+	size_t size = 2 * vad->utterance_allocated;
+	int16_t *grown;
+
+	if (needed <= vad->utterance_allocated)
+		return true;
+	if (size > vad->utterance_capacity)
+		size = vad->utterance_capacity;
+	if (size < needed)
+		return false;
+	grown = realloc(vad->utterance, size * sizeof(*grown));
+	if (!grown)
+		return false;
+	vad->utterance = grown;
+	vad->utterance_allocated = size;
+	return true;
+}
+
 static void speech_step(struct media_vad *vad, const int16_t *frame, bool speech,
 			struct media_vad_result *result)
 {
+	/* Out of memory, the utterance ends here as if it had reached its maximum length. */
+	bool room = utterance_reserve(vad);
 	size_t tail;
 
-	memcpy(vad->utterance + vad->utterance_count, frame, MEDIA_FRAME_SAMPLES * sizeof(int16_t));
-	vad->utterance_count += MEDIA_FRAME_SAMPLES;
+	if (room) {
+		memcpy(vad->utterance + vad->utterance_count, frame,
+		       MEDIA_FRAME_SAMPLES * sizeof(int16_t));
+		vad->utterance_count += MEDIA_FRAME_SAMPLES;
+	}
 	vad->utterance_frames++;
 	if (speech) {
 		vad->speech_frames++;
@@ -292,7 +327,7 @@ static void speech_step(struct media_vad *vad, const int16_t *frame, bool speech
 	if (vad->silence_frames >= end_silence_frames(vad, vad->speech_frames)) {
 		result->event = MEDIA_VAD_SPEECH_END;
 		result->end = MEDIA_VAD_END_SILENCE;
-	} else if (vad->utterance_frames >= vad->max_frames) {
+	} else if (vad->utterance_frames >= vad->max_frames || !room) {
 		result->event = MEDIA_VAD_SPEECH_END;
 		result->end = MEDIA_VAD_END_MAX_LENGTH;
 	} else {
@@ -318,7 +353,8 @@ void media_vad_process(struct media_vad *vad, const int16_t *frame,
 		vad->finished = false;
 		vad->utterance_count = 0;
 	}
-	media_analyser_run(&vad->analyser, frame, &result->features);
+	/* Periodicity counts only for speech frames, which are at least min_level_db. */
+	media_analyser_run_gated(&vad->analyser, frame, s->min_level_db, &result->features);
 	floor_db = media_floor_update(&vad->floor, result->features.level_db);
 	above = result->features.level_db - floor_db;
 	speech = result->features.level_db >= s->min_level_db &&
@@ -336,6 +372,11 @@ void media_vad_process(struct media_vad *vad, const int16_t *frame,
 	result->speech_ms = (vad->in_speech || vad->finished) ? vad->speech_frames * MEDIA_FRAME_MS
 							       : 0;
 	result->floor_db = floor_db;
+}
+
+const struct media_vad_settings *media_vad_settings_get(const struct media_vad *vad)
+{
+	return &vad->settings;
 }
 
 int media_vad_utterance(const struct media_vad *vad, const int16_t **samples, size_t *count)

@@ -77,6 +77,8 @@ struct media_vad_result {
 	bool voiced;                   /* this frame is voiced and loud enough for speech */
 	unsigned speech_ms;            /* speech frames in the current utterance, in ms */
 	double floor_db;               /* the noise floor after this frame */
+	/* The frame's features; the pitch is searched only in frames at least min_level_db
+	 * loud (others have periodicity 0), since no quieter frame can be speech. */
 	struct media_features features;
 };
 
@@ -85,14 +87,19 @@ struct media_vad;
 /*
  * Create a detector. Returns 0, EINVAL for settings out of bounds (see
  * media_vad_settings_check; `settings` NULL takes the defaults) or ENOMEM. The utterance
- * buffer (pre-roll plus max_utterance_ms) is allocated here, once.
+ * buffer starts with room for the pre-roll and a second of speech.
  */
 int media_vad_create(struct media_vad **vad, const struct media_vad_settings *settings);
 void media_vad_destroy(struct media_vad *vad);
 
+/* The settings this detector was created with. */
+const struct media_vad_settings *media_vad_settings_get(const struct media_vad *vad);
+
 /*
  * Process one frame of MEDIA_FRAME_SAMPLES caller samples and report what happened.
- * Never allocates.
+ * Allocates only when an utterance outgrows its buffer, which then doubles, up to the
+ * pre-roll plus max_utterance_ms. If that allocation fails, the utterance ends on this
+ * frame with MEDIA_VAD_END_MAX_LENGTH.
  */
 void media_vad_process(struct media_vad *vad, const int16_t *frame,
 		       struct media_vad_result *result);

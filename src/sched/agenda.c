@@ -224,8 +224,41 @@ out:
 	return err;
 }
 
-static int load_rules(struct agenda *a, char *message, size_t size)
+/* Fill `reason` (may be NULL) with one sentence per language. */
+static void explain(struct agenda_reason *reason, const char *fr, const char *en)
 {
+	if (!reason)
+		return;
+	snprintf(reason->fr, sizeof(reason->fr), "%s", fr);
+	snprintf(reason->en, sizeof(reason->en), "%s", en);
+}
+
+/* Explain a rule issue, naming the practitioner or type concerned. */
+static void explain_issue(const struct agenda *a, const struct sched_issue *issue,
+			  struct agenda_reason *reason)
+{
+	char who_fr[160] = "", who_en[160] = "";
+
+	if (!reason)
+		return;
+	if (issue->kind == SCHED_ISSUE_TYPE_DURATION && issue->type < a->type_count) {
+		const struct store_appointment_type *t = &a->types[issue->type];
+
+		snprintf(who_fr, sizeof(who_fr), "« %s »", t->label_fr[0] ? t->label_fr : t->code);
+		snprintf(who_en, sizeof(who_en), "\"%s\"", t->label_en[0] ? t->label_en : t->code);
+	} else if (issue->practitioner < a->practitioner_count) {
+		agenda_practitioner_name(a, (int)issue->practitioner, who_fr, sizeof(who_fr));
+		snprintf(who_en, sizeof(who_en), "%s", who_fr);
+	}
+	sched_issue_describe(issue, "fr", who_fr[0] ? who_fr : NULL, reason->fr,
+			     sizeof(reason->fr));
+	sched_issue_describe(issue, "en", who_en[0] ? who_en : NULL, reason->en,
+			     sizeof(reason->en));
+}
+
+static int load_rules(struct agenda *a, char *message, size_t size, struct agenda_reason *reason)
+{
+	struct sched_issue issue;
 	const char *bad = NULL;
 	int err;
 
@@ -240,8 +273,15 @@ static int load_rules(struct agenda *a, char *message, size_t size)
 		return err;
 	}
 	if (tz_open(&a->tz, a->practice.timezone) != 0) {
+		char fr[300];
+
 		snprintf(message, size, "invalid time zone '%s': use an IANA zone such as Europe/Paris",
 			 a->practice.timezone);
+		snprintf(fr, sizeof(fr),
+			 "Fuseau horaire inconnu « %s » : indiquez un fuseau IANA, par exemple"
+			 " Europe/Paris ou America/Martinique.",
+			 a->practice.timezone);
+		explain(reason, fr, message);
 		return EINVAL;
 	}
 	a->rules.tz = a->tz;
@@ -250,10 +290,17 @@ static int load_rules(struct agenda *a, char *message, size_t size)
 	a->rules.urgent_release_min = a->practice.urgent_release_min;
 	a->rules.horizon_days = a->practice.booking_horizon_days;
 	if (sched_regions_parse(a->practice.holiday_regions, &a->rules.holiday_regions, &bad) != 0) {
+		char fr[300];
+
 		snprintf(message, size,
 			 "unknown holiday region in '%s': use alsace-moselle, guadeloupe, martinique,"
 			 " guyane, reunion, mayotte, saint-martin or saint-barthelemy",
 			 a->practice.holiday_regions);
+		snprintf(fr, sizeof(fr),
+			 "Région de jours fériés inconnue dans « %s » : alsace-moselle, guadeloupe,"
+			 " martinique, guyane, reunion, mayotte, saint-martin ou saint-barthelemy.",
+			 a->practice.holiday_regions);
+		explain(reason, fr, message);
 		return EINVAL;
 	}
 
@@ -286,7 +333,12 @@ static int load_rules(struct agenda *a, char *message, size_t size)
 		return err;
 	a->rules.type_count = a->type_count;
 	a->rules.types = a->sched_types;
-	return sched_rules_validate(&a->rules, message, size);
+	err = sched_rules_check(&a->rules, &issue);
+	if (err) {
+		sched_issue_describe(&issue, "en", NULL, message, size);
+		explain_issue(a, &issue, reason);
+	}
+	return err;
 }
 
 int agenda_open(struct agenda **agendap, struct store *st, char *message, size_t size)
@@ -298,7 +350,7 @@ int agenda_open(struct agenda **agendap, struct store *st, char *message, size_t
 	if (!a)
 		return ENOMEM;
 	a->st = st;
-	err = load_rules(a, message, size);
+	err = load_rules(a, message, size, NULL);
 	if (err) {
 		agenda_close(a);
 		return err;
@@ -318,7 +370,29 @@ void agenda_close(struct agenda *agenda)
 int agenda_reload(struct agenda *agenda, char *message, size_t size)
 {
 	free_rules(agenda);
-	return load_rules(agenda, message, size);
+	return load_rules(agenda, message, size, NULL);
+}
+
+int agenda_check(struct store *st, struct agenda_reason *reason)
+{
+	struct agenda *a = calloc(1, sizeof(*a));
+	char message[300];
+	int err;
+
+	reason->fr[0] = reason->en[0] = '\0';
+	if (!a)
+		return ENOMEM;
+	a->st = st;
+	err = load_rules(a, message, sizeof(message), reason);
+	if (err && !reason->en[0]) {
+		/* A refusal without its own sentence: the English message, introduced in French. */
+		char fr[sizeof(reason->fr)];
+
+		snprintf(fr, sizeof(fr), "Réglages incohérents (%s).", message);
+		explain(reason, fr, message);
+	}
+	agenda_close(a);
+	return err;
 }
 
 struct store *agenda_store(const struct agenda *agenda)

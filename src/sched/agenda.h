@@ -32,6 +32,18 @@ void agenda_close(struct agenda *agenda);
 /* Load the rules again after settings changed. Same errors as agenda_open(). */
 int agenda_reload(struct agenda *agenda, char *message, size_t size);
 
+/* Why a practice's settings were refused, for its staff: a sentence in each language. */
+struct agenda_reason {
+	char fr[400];
+	char en[400];
+};
+
+/*
+ * Check that the store's settings load, as agenda_open() would, without keeping the
+ * agenda. Same errors; on failure `reason` contains the cause in French and English.
+ */
+int agenda_check(struct store *st, struct agenda_reason *reason);
+
 struct store *agenda_store(const struct agenda *agenda);
 const struct sched_rules *agenda_rules(const struct agenda *agenda);
 const struct store_practice *agenda_practice(const struct agenda *agenda);

@@ -207,11 +207,44 @@ bool sched_is_holiday(int64_t day, unsigned regions, struct sched_holiday *holid
  */
 int sched_regions_parse(const char *text, unsigned *regions, const char **bad);
 
+/* A mistake in a practice's rules, described in the reader's language by the caller. */
+enum sched_issue_kind {
+	SCHED_ISSUE_NONE = 0,
+	SCHED_ISSUE_SLOT_STEP,      /* value: the step in minutes */
+	SCHED_ISSUE_NEGATIVE_DELAY, /* notice, release time or horizon */
+	SCHED_ISSUE_WEEKDAY,        /* practitioner, reserve; value: the weekday */
+	SCHED_ISSUE_HOURS_ORDER,    /* practitioner, reserve, weekday, first window */
+	SCHED_ISSUE_VALIDITY_ORDER, /* practitioner: valid_until before valid_from */
+	SCHED_ISSUE_HOURS_OVERLAP,  /* practitioner, weekday, first and second windows */
+	SCHED_ISSUE_TYPE_DURATION,  /* type; value: the duration in minutes */
+};
+
+struct sched_issue {
+	enum sched_issue_kind kind;
+	size_t practitioner;       /* index in the rules */
+	size_t type;               /* index in the rules */
+	bool reserve;              /* an urgent reserve rather than opening hours */
+	int weekday;               /* 1 Monday .. 7 Sunday */
+	int value;
+	int first_start, first_end;   /* minutes from midnight */
+	int second_start, second_end;
+};
+
 /*
  * Check rules for mistakes a practice can make in its settings: windows that end before
- * they start or overlap for the same practitioner and weekday, a duration that is not a
- * multiple of the slot step... Returns 0, or EINVAL with a message naming the value.
+ * they start or overlap for the same practitioner and weekday, a duration out of range...
+ * Returns 0, or EINVAL with *issue describing the first mistake found.
  */
+int sched_rules_check(const struct sched_rules *rules, struct sched_issue *issue);
+
+/*
+ * Write a sentence for an issue in `lang` ("fr" or "en") into buf. `who` names the
+ * practitioner or the appointment type concerned, or is NULL to use its number.
+ */
+void sched_issue_describe(const struct sched_issue *issue, const char *lang, const char *who,
+			  char *buf, size_t size);
+
+/* sched_rules_check() with an English message naming the value, for logs and the CLI. */
 int sched_rules_validate(const struct sched_rules *rules, char *message, size_t size);
 
 #endif

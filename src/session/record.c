@@ -22,6 +22,21 @@ void session_transcript_add(struct session *s, int64_t at, bool caller, const ch
 		s->entries_dropped++;
 		return;
 	}
+	if (s->entry_count == s->entry_capacity) {
+		/* A call has a few dozen entries: start small, double up to the maximum. */
+		size_t capacity = s->entry_capacity ? 2 * s->entry_capacity : 32;
+		struct session_entry *grown;
+
+		if (capacity > SESSION_TRANSCRIPT_MAX)
+			capacity = SESSION_TRANSCRIPT_MAX;
+		grown = realloc(s->entries, capacity * sizeof(*grown));
+		if (!grown) {
+			s->entries_dropped++;
+			return; /* out of memory: the entry is dropped, not the call */
+		}
+		s->entries = grown;
+		s->entry_capacity = capacity;
+	}
 	e = &s->entries[s->entry_count];
 	memset(e, 0, sizeof(*e));
 	e->at = at;

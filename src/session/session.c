@@ -190,11 +190,6 @@ int session_create(struct session **sessionp, const struct session_config *confi
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ENOMEM;
-	s->entries = calloc(SESSION_TRANSCRIPT_MAX, sizeof(*s->entries));
-	if (!s->entries) {
-		free(s);
-		return ENOMEM;
-	}
 	s->agenda = config->agenda;
 	s->store = agenda_store(config->agenda);
 	s->live = config->live;
@@ -212,6 +207,7 @@ int session_create(struct session **sessionp, const struct session_config *confi
 		err = session_record_save(s, false);
 	if (err) {
 		dialogue_destroy(s->dialogue);
+		session_transcript_free(s);
 		free(s->entries);
 		free(s);
 		return err;
@@ -238,7 +234,7 @@ static bool is_driver_action(enum dialogue_action_kind kind)
 	       kind == DIALOGUE_ACTION_SET_LANGUAGE;
 }
 
-static void output_add(struct session *s, const struct dialogue_action *a)
+void session_output_add(struct session *s, const struct dialogue_action *a)
 {
 	struct session_output_item *item;
 	static const char *const kinds[] = {
@@ -257,6 +253,21 @@ static void output_add(struct session *s, const struct dialogue_action *a)
 		log_err("session", s->call_id, "more than %d actions for one event; dropped one",
 			SESSION_MAX_OUTPUT);
 		return;
+	}
+	if (s->output.count == s->output.capacity) {
+		/* An event gives one to three actions: grow by a few, up to the maximum. */
+		size_t capacity = s->output.capacity + 4;
+		struct session_output_item *grown;
+
+		if (capacity > SESSION_MAX_OUTPUT)
+			capacity = SESSION_MAX_OUTPUT;
+		grown = realloc(s->output.items, capacity * sizeof(*grown));
+		if (!grown) {
+			log_err("session", s->call_id, "out of memory for an action; dropped one");
+			return;
+		}
+		s->output.items = grown;
+		s->output.capacity = capacity;
 	}
 	item = &s->output.items[s->output.count++];
 	memset(item, 0, sizeof(*item));
@@ -330,7 +341,7 @@ static int run(struct session *s, const struct dialogue_event *first)
 			  actions->count);
 		for (size_t i = 0; i < actions->count; i++) {
 			if (is_driver_action(actions->items[i].kind))
-				output_add(s, &actions->items[i]);
+				session_output_add(s, &actions->items[i]);
 			else
 				pending = &actions->items[i];
 		}
@@ -469,6 +480,7 @@ void session_destroy(struct session *s)
 	dialogue_destroy(s->dialogue);
 	session_transcript_free(s);
 	free(s->entries);
+	free(s->output.items);
 	free(s);
 }
 

@@ -35,7 +35,8 @@ struct agenda;
 struct live_registry;
 struct session;
 
-/* Entries kept in a call's transcript; past it, entries are dropped and counted. */
+/* Entries kept in a call's transcript (allocated as the call goes on); past it, entries
+ * are dropped and counted. */
 #define SESSION_TRANSCRIPT_MAX 400
 /* Driver actions returned for one event at most. */
 #define SESSION_MAX_OUTPUT 16
@@ -65,9 +66,11 @@ struct session_output_item {
 	enum nlu_lang lang;           /* SET_LANGUAGE */
 };
 
+/* The items are allocated as an event needs them, up to SESSION_MAX_OUTPUT. */
 struct session_output {
 	size_t count;
-	struct session_output_item items[SESSION_MAX_OUTPUT];
+	size_t capacity;
+	struct session_output_item *items;
 };
 
 /*

@@ -43,6 +43,7 @@ struct session {
 	struct session_output output;
 
 	size_t entry_count;
+	size_t entry_capacity;   /* grows on demand up to SESSION_TRANSCRIPT_MAX */
 	size_t entries_dropped;
 	struct session_entry *entries;
 
@@ -51,6 +52,13 @@ struct session {
 	double processing_ms_max;
 	unsigned steps;
 };
+
+/*
+ * Append a driver action to the output of the event being handled, and its line to the
+ * transcript. The output grows as needed up to SESSION_MAX_OUTPUT items; past that, or
+ * out of memory, the action is dropped with an error in the log.
+ */
+void session_output_add(struct session *s, const struct dialogue_action *a);
 
 /* exec.c: execute one store action and fill the result event for the dialogue. */
 void session_execute(struct session *s, const struct dialogue_action *action, int64_t now,

@@ -134,16 +134,17 @@ void web_api_settings_get(struct web_request *req)
  */
 static bool commit_if_valid(struct web_request *req)
 {
-	struct agenda *check = NULL;
-	char message[300];
+	struct agenda_reason reason;
 	int err;
 
-	err = agenda_open(&check, req->ctx->st, message, sizeof(message));
-	agenda_close(check);
+	err = agenda_check(req->ctx->st, &reason);
 	if (err) {
 		store_rollback(req->ctx->st);
 		if (err == EINVAL || err == ENOENT)
-			web_reply_error(req, 422, "invalid_settings", "%s", message);
+			web_reply_json(req, 422,
+				       json_pack("{s:{s:s, s:s, s:{s:s, s:s}}}", "error", "code",
+						 "invalid_settings", "message", reason.en, "messages",
+						 "fr", reason.fr, "en", reason.en));
 		else
 			web_reply_store_error(req, err);
 		return false;

@@ -904,7 +904,9 @@ static void transfer_call(const char *status, bool accepted, struct test_server 
 		snprintf(seq, sizeof(seq), "%u", cseq++);
 		notify = test_template("frag_notify.xml", subs, 2);
 	}
-	end = end_wait_bye(30000);
+	/* Refused, the call goes on: the failure, the callback question, the name, the
+	 * confirmation and "anything else?" take about 30 s of speech. */
+	end = end_wait_bye(accepted ? 30000 : 75000);
 	TEST_REQUIRE(keys && refer && end && (!accepted || notify));
 	snprintf(actions, sizeof(actions), "%s%s%s", keys, refer, notify ? notify : "");
 	sipp = call_begin(s, &peer, accepted ? SOPHIE_NUMBER : THOMAS_NUMBER, actions, end,
@@ -1095,7 +1097,8 @@ static pid_t serve_start(const char *dir, char *const extra[], const char *log_n
 	for (size_t i = 0; extra[i] && n < 23; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	snprintf(log, sizeof(log), "%s/%s", dir, log_name);
+	if (snprintf(log, sizeof(log), "%s/%s", dir, log_name) >= (int)sizeof(log))
+		return -1;
 	return sip_test_spawn(argv, log);
 }
 

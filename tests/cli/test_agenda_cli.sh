@@ -108,6 +108,11 @@ expect agenda_human_fr 0 "$bin" agenda --db "$db" $now --date 2026-03-30 &&
 	check agenda_human_fr grep -q "lundi 30 mars 2026 à 10 h 00" "$work/out"
 expect agenda_human_en 0 "$bin" agenda --db "$db" $now --date 2026-03-30 --lang en &&
 	check agenda_human_en grep -q "Monday 30 March 2026 at 10:00" "$work/out"
+# A week with nothing booked (the demo's appointments start the week after "now").
+expect agenda_empty_week 0 "$bin" agenda --db "$db" $now --week --date 2026-03-16 &&
+	check agenda_empty_week grep -q "Aucun rendez-vous" "$work/out"
+expect agenda_empty_week_json 0 "$bin" agenda --db "$db" $now --week --date 2026-03-16 --json &&
+	check agenda_empty_week_json jq -e '.appointments == []' "$work/out"
 expect agenda_bad_date 2 "$bin" agenda --db "$db" --date 2026-02-30
 
 expect missing_db 1 "$bin" agenda --db "$work/none.db" &&

@@ -168,6 +168,15 @@ void fx_appointments(struct fx *f, const struct dialogue_appointment *list, size
 	step(f, &ev);
 }
 
+void fx_appointments_failed(struct fx *f, int error)
+{
+	struct dialogue_event ev = {0};
+
+	ev.kind = DIALOGUE_EVENT_APPOINTMENTS_LISTED;
+	ev.error = error;
+	step(f, &ev);
+}
+
 void fx_booked(struct fx *f, enum sched_verdict verdict, int64_t id)
 {
 	const struct dialogue_action *book = fx_find(f, DIALOGUE_ACTION_BOOK);

@@ -54,6 +54,8 @@ void fx_event(struct fx *f, enum dialogue_event_kind kind);
 void fx_slots(struct fx *f, const struct sched_slot *slots, size_t count);
 void fx_patients(struct fx *f, const struct dialogue_patient *patients, size_t count);
 void fx_appointments(struct fx *f, const struct dialogue_appointment *list, size_t count);
+/* Answer a LIST_APPOINTMENTS with the errno value `error`. */
+void fx_appointments_failed(struct fx *f, int error);
 void fx_booked(struct fx *f, enum sched_verdict verdict, int64_t id);
 void fx_task(struct fx *f, int64_t id);
 void fx_transferred(struct fx *f, bool ok);

@@ -120,15 +120,18 @@ static int fixture_read(struct fixture *fx, const char *path)
 		if (!line[0] || line[0] == '#')
 			continue;
 		if (strncmp(line, "now ", 4) == 0) {
-			snprintf(fx->now, sizeof(fx->now), "%s", line + 4);
+			if (snprintf(fx->now, sizeof(fx->now), "%s", line + 4) >= (int)sizeof(fx->now))
+				goto bad;
 			continue;
 		}
 		if (strncmp(line, "lang ", 5) == 0) {
-			snprintf(fx->lang, sizeof(fx->lang), "%s", line + 5);
+			if (snprintf(fx->lang, sizeof(fx->lang), "%s", line + 5) >= (int)sizeof(fx->lang))
+				goto bad;
 			continue;
 		}
 		if (strncmp(line, "caller ", 7) == 0) {
-			snprintf(fx->caller, sizeof(fx->caller), "%s", line + 7);
+			if (snprintf(fx->caller, sizeof(fx->caller), "%s", line + 7) >= (int)sizeof(fx->caller))
+				goto bad;
 			continue;
 		}
 		if (strncmp(line, "setting ", 8) == 0 && fx->setting_count < 16) {

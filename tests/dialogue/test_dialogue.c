@@ -50,6 +50,14 @@ static struct nlu_result on_day(const struct fx *f, enum nlu_intent intent, int 
 	return r;
 }
 
+/* Feed an empty listing to the booking that asked for it once the patient was known. */
+static void none_booked(struct fx *f)
+{
+	TEST_REQUIRE(fx_last(f) != NULL);
+	TEST_REQUIRE(fx_last(f)->kind == DIALOGUE_ACTION_LIST_APPOINTMENTS);
+	fx_appointments(f, NULL, 0);
+}
+
 /* Book with Dr Martin on Thursday 5 March, up to the offer of three slots. */
 static void book_to_offer(struct fx *f, struct sched_slot *slots)
 {
@@ -67,6 +75,7 @@ static void book_to_offer(struct fx *f, struct sched_slot *slots)
 	TEST_REQUIRE(fx_find(f, DIALOGUE_ACTION_FIND_PATIENT) != NULL);
 	TEST_EQ_STR(fx_find(f, DIALOGUE_ACTION_FIND_PATIENT)->find.birth_date, "1992-11-30");
 	fx_patients(f, &nguyen, 1);
+	none_booked(f);
 	search = fx_find(f, DIALOGUE_ACTION_SEARCH);
 	TEST_REQUIRE(search != NULL);
 	TEST_EQ_INT(search->query.type, FX_CONSULTATION);
@@ -334,6 +343,55 @@ static void test_book_taken_meanwhile(void)
 	fx_close(&f);
 }
 
+static void test_book_mentions_booked(void)
+{
+	struct fx f;
+	struct nlu_result r = fx_result(NLU_INTENT_BOOK);
+	struct dialogue_appointment booked = {31, 0, FX_MARTIN, FX_CONSULTATION, 4, false};
+	const struct dialogue_action *say;
+
+	fx_open(&f, NULL);
+	booked.start = fx_march(&f, 10, 10, 30);
+	fx_say(&f, &r);
+	r = named("NGUYEN", NULL);
+	fx_say(&f, &r);
+	r = born(1992, 11, 30);
+	fx_say(&f, &r);
+	fx_patients(&f, &nguyen, 1);
+	TEST_REQUIRE(fx_find(&f, DIALOGUE_ACTION_LIST_APPOINTMENTS) != NULL);
+	TEST_EQ_INT(fx_find(&f, DIALOGUE_ACTION_LIST_APPOINTMENTS)->patient_id, nguyen.id);
+	fx_appointments(&f, &booked, 1);
+	TEST_REQUIRE(fx_said(&f, "appointments.already.one"));
+	say = &f.out.items[0];
+	TEST_EQ_STR(say->key, "appointments.already.one");
+	TEST_CHECK(strstr(say->text, "mardi 10 mars") != NULL);
+	TEST_CHECK(strstr(say->text, "10 h 30") != NULL);
+	TEST_CHECK(strstr(say->text, "docteur Martin") != NULL);
+	/* The booking goes on: the next question is asked. */
+	TEST_CHECK(fx_asked(&f, "ask.practitioner"));
+	fx_close(&f);
+}
+
+static void test_book_listing_failure_goes_on(void)
+{
+	struct fx f;
+	struct nlu_result r = fx_result(NLU_INTENT_BOOK);
+
+	fx_open(&f, NULL);
+	fx_say(&f, &r);
+	r = named("NGUYEN", NULL);
+	fx_say(&f, &r);
+	r = born(1992, 11, 30);
+	fx_say(&f, &r);
+	fx_patients(&f, &nguyen, 1);
+	TEST_REQUIRE(fx_find(&f, DIALOGUE_ACTION_LIST_APPOINTMENTS) != NULL);
+	fx_appointments_failed(&f, EIO);
+	TEST_CHECK(!fx_said(&f, "appointments.already.one"));
+	TEST_CHECK(!fx_said(&f, "search.failed"));
+	TEST_CHECK(fx_asked(&f, "ask.practitioner"));
+	fx_close(&f);
+}
+
 static void test_book_asks_practitioner_and_day(void)
 {
 	struct fx f;
@@ -347,6 +405,7 @@ static void test_book_asks_practitioner_and_day(void)
 	r = born(1992, 11, 30);
 	fx_say(&f, &r);
 	fx_patients(&f, &nguyen, 1);
+	none_booked(&f);
 	TEST_REQUIRE(fx_asked(&f, "ask.practitioner"));
 	TEST_EQ_STR(fx_last(&f)->keys, "1239");
 	TEST_CHECK(strstr(fx_last(&f)->text, "le docteur Benali") != NULL);
@@ -381,6 +440,7 @@ static void test_book_child_paediatric(void)
 	TEST_EQ_STR(find->find.phone, "+33612345678");
 	TEST_EQ_STR(find->find.last_name, "Durand");
 	fx_patients(&f, family, 2);
+	none_booked(&f);
 	/* Lucas is 6: the paediatric type, which only Dr Moreau takes. */
 	search = fx_find(&f, DIALOGUE_ACTION_SEARCH);
 	if (!search) {
@@ -451,6 +511,7 @@ static void test_book_no_slot_leaves_task(void)
 	r = named("NGUYEN", NULL);
 	fx_say(&f, &r);
 	fx_patients(&f, &nguyen, 1);
+	none_booked(&f);
 	fx_digits(&f, "1");
 	if (!fx_find(&f, DIALOGUE_ACTION_SEARCH))
 		fx_dump(&f);
@@ -1272,6 +1333,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(test_book_choice_by_time),
 	TEST_CASE(test_book_taken_meanwhile),
 	TEST_CASE(test_book_asks_practitioner_and_day),
+	TEST_CASE(test_book_mentions_booked),
+	TEST_CASE(test_book_listing_failure_goes_on),
 	TEST_CASE(test_book_child_paediatric),
 	TEST_CASE(test_book_new_patient),
 	TEST_CASE(test_book_no_slot_leaves_task),

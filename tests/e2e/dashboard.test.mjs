@@ -2,10 +2,11 @@
 // appear without reload, complete a task, open a call, book from the agenda, switch to
 // English, and look at the admin pages. Screenshots go to $E2E_ARTIFACTS.
 //
-// Environment: WEB_E2E_SERVER (the web_e2e_server binary), E2E_ARTIFACTS (a folder),
+// Environment: WEB_E2E_SERVER (the web_e2e_server binary), PERMANENCE_BIN (the permanence
+// program, whose `chat` places a call in the same database), E2E_ARTIFACTS (a folder),
 // CHROMIUM (default /usr/bin/chromium). The machine has no network: the browser is
 // Debian's, started with every background service off.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ const PASSWORD = 'mot de passe de test';
 const STEP_TIMEOUT_MS = 15000;
 
 assert.ok(serverBinary, 'WEB_E2E_SERVER must name the web_e2e_server binary');
+const permanence = process.env.PERMANENCE_BIN;
+assert.ok(permanence, 'PERMANENCE_BIN must name the permanence program');
 mkdirSync(artifacts, { recursive: true });
 
 /* Start the test server and return { port, send(command), stop() }. */
@@ -145,6 +148,38 @@ await step('call detail shows the transcript', async () => {
   await shot(page, '03-call-detail');
 });
 
+await step('a call made with permanence chat leaves its task', async () => {
+  /* A prescription renewal request, through the real conversation engine. */
+  const said = [
+    'bonjour, je voudrais renouveler mon ordonnance',
+    'Nguyen',
+    'mon traitement pour la tension',
+    'non merci',
+  ].join('\n') + '\n';
+  const chat = spawnSync(permanence, ['chat', '--db', join(dir, 'e2e.db'), '--caller', '+33698765432'],
+    { input: said, encoding: 'utf8', timeout: STEP_TIMEOUT_MS });
+  assert.equal(chat.status, 0, 'permanence chat failed: ' + chat.stderr);
+  assert.match(chat.stdout, /renouvellement/);
+  await page.goto(base + '/#/home');
+  const task = page.locator('.task', { hasText: 'Ordonnance' }).first();
+  await task.waitFor();
+  assert.match(await task.textContent(), /Nguyen/);
+  assert.equal(await task.locator('a.tel').getAttribute('href'), 'tel:+33698765432');
+  await task.getByRole('link', { name: /voir l'appel/i }).click();
+  await page.waitForSelector('.transcript');
+  assert.match(await page.textContent('.transcript'), /renouveler mon ordonnance/);
+  assert.match(await page.textContent('.transcript'), /traitement pour la tension/);
+  const main = await page.textContent('main');
+  assert.match(main, /Motif : ordonnance/);
+  assert.match(main, /Tâche créée : Ordonnance/);
+  assert.match(await page.locator('.transcript li').first().textContent(), /\(décroche\)/);
+  assert.doesNotMatch(main, /\{"kind"/);
+  await shot(page, '04-chat-call-detail');
+  await page.goto(base + '/#/home');
+  await page.locator('.task', { hasText: 'Ordonnance' }).first().getByRole('button', { name: 'Terminé' }).click();
+  await page.waitForSelector('text=Rien à faire : toutes les tâches sont terminées.');
+});
+
 await step('booking from the agenda', async () => {
   await page.goto(base + '/#/agenda');
   await page.waitForSelector('.agenda-day');
@@ -159,7 +194,7 @@ await step('booking from the agenda', async () => {
   await slot.click();
   await page.waitForSelector('text=Rendez-vous pris');
   assert.match(await page.textContent('#status'), new RegExp(label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  await shot(page, '04-agenda-week');
+  await shot(page, '05-agenda-week');
 });
 
 await step('a refused booking shows the rule', async () => {
@@ -183,7 +218,7 @@ await step('switch to English', async () => {
   assert.match(await page.textContent('main h1'), /What is left to do/);
   await page.locator('#show-done').check();
   await page.waitForSelector('.badge.done');
-  await shot(page, '05-home-english');
+  await shot(page, '06-home-english');
   await page.getByRole('button', { name: 'Français' }).click();
   await page.waitForSelector('#nav a:has-text("Appels")');
 });
@@ -192,7 +227,7 @@ await step('tablet layout', async () => {
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.goto(base + '/#/agenda');
   await page.waitForSelector('.agenda-day');
-  await shot(page, '06-agenda-tablet');
+  await shot(page, '07-agenda-tablet');
   await page.setViewportSize({ width: 1366, height: 768 });
 });
 
@@ -216,14 +251,14 @@ await step('admin pages: settings, statistics, audit', async () => {
   await page.fill('#setting-greeting-fr', 'Cabinet médical des Tilleuls, bonjour.');
   await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await page.waitForSelector('#status:has-text("Enregistré.")');
-  await shot(page, '07-settings');
+  await shot(page, '08-settings');
   await page.goto(base + '/#/stats');
   await page.waitForSelector('.chart svg');
-  await shot(page, '08-stats');
+  await shot(page, '09-stats');
   await page.goto(base + '/#/audit');
   await page.waitForSelector('table tbody tr');
   assert.match(await page.textContent('table'), /secretaire/);
-  await shot(page, '09-audit');
+  await shot(page, '10-audit');
 });
 
 await step('no script errors', async () => {

@@ -81,7 +81,7 @@ int call_sim_run(const struct call_sim_config *c, struct call_sim_result *r)
 	struct media_queue *queue = NULL;
 	struct echo_line echo = {0};
 	size_t frames = c->caller_count / MEDIA_FRAME_SAMPLES;
-	bool paused = false, playing;
+	bool paused = false, playing, share;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -103,6 +103,8 @@ int call_sim_run(const struct call_sim_config *c, struct call_sim_result *r)
 	if (c->prompt)
 		media_queue_push(queue, c->prompt, c->prompt_count, NULL);
 	playing = c->prompt != NULL;
+	share = media_vad_settings_get(vad)->min_level_db <=
+		media_bargein_settings_get(bargein)->min_level_db;
 
 	for (size_t f = 0; f < frames; f++) {
 		int16_t in[MEDIA_FRAME_SAMPLES], *out = echo.sent + f * MEDIA_FRAME_SAMPLES;
@@ -121,7 +123,11 @@ int call_sim_run(const struct call_sim_config *c, struct call_sim_result *r)
 		playback.remaining_ms = (unsigned)(media_queue_level(queue) / 8);
 		playback.sent = sent ? out : NULL;
 		media_vad_process(vad, in, &v);
-		media_bargein_process(bargein, in, &playback, v.event, &d);
+		/* As src/calls/line.c: one analysis of the frame when the settings allow it. */
+		if (share)
+			media_bargein_process_features(bargein, &v.features, &playback, v.event, &d);
+		else
+			media_bargein_process(bargein, in, &playback, v.event, &d);
 		record(r, f, &v, &d);
 		if (getenv("CALL_SIM_TRACE"))
 			fprintf(stderr, "%4zu lvl %6.1f thr %6.1f erl %5.1f per %.2f %s %s %s\n", f,

@@ -94,14 +94,10 @@ static bool duckling_e164(const char *value, char *out, size_t size)
 		if (*p >= '0' && *p <= '9')
 			digits[n++] = *p;
 	digits[n] = '\0';
-	if (plus) {
-		snprintf(out, size, "+%s", digits);
-		return true;
-	}
-	if (n == 10 && digits[0] == '0') {
-		snprintf(out, size, "+33%s", digits + 1);
-		return true;
-	}
+	if (plus)
+		return snprintf(out, size, "+%s", digits) < (int)size;
+	if (n == 10 && digits[0] == '0')
+		return snprintf(out, size, "+33%s", digits + 1) < (int)size;
 	return false;
 }
 

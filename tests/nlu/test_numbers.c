@@ -51,7 +51,7 @@ static void numbers_table(void)
 	TEST_REQUIRE(nlu_create(&nlu, NULL) == 0);
 	TEST_REQUIRE(tsv_open(&tsv, "tests/nlu/cases/numbers.tsv") == 0);
 	while (tsv_next(&tsv)) {
-		enum nlu_lang lang;
+		enum nlu_lang lang = NLU_LANG_FR;
 		struct nlu_number n;
 		const char *text = tsv_field(&tsv, 1);
 		double expected = strtod(tsv_field(&tsv, 2), NULL);
@@ -102,7 +102,7 @@ static void duckling_corpus(const char *path)
 	TEST_REQUIRE(nlu_create(&nlu, NULL) == 0);
 	TEST_REQUIRE(tsv_open(&tsv, path) == 0);
 	while (tsv_next(&tsv)) {
-		enum nlu_lang lang;
+		enum nlu_lang lang = NLU_LANG_FR;
 		struct nlu_number n;
 		const char *text = tsv_field(&tsv, 1);
 		double expected = strtod(tsv_field(&tsv, 2), NULL);

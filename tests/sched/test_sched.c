@@ -926,6 +926,47 @@ static void patients_found_by_name_or_phone(void)
 	fixture_close(&f);
 }
 
+/* Each issue reads in French and English, naming who is concerned. */
+static void rules_issue_sentences(void)
+{
+	struct sched_window bad = {.weekday = 2, .start_min = 12 * 60, .end_min = 8 * 60 + 30};
+	struct sched_practitioner pr = {.id = 1, .active = true, .window_count = 1,
+					.windows = &bad};
+	struct sched_type type = {.id = 1, .duration_min = 300, .active = true};
+	struct sched_rules rules = {.slot_step_min = 15, .horizon_days = 90,
+				    .practitioner_count = 1, .practitioners = &pr};
+	struct sched_issue issue;
+	char text[300];
+
+	TEST_EQ_INT(sched_rules_check(&rules, &issue), EINVAL);
+	TEST_EQ_INT(issue.kind, SCHED_ISSUE_HOURS_ORDER);
+	sched_issue_describe(&issue, "fr", "Dr Karim Benali", text, sizeof(text));
+	TEST_EQ_STR(text, "Les horaires (Dr Karim Benali), mardi : 12 h-8 h 30 finit avant de"
+			  " commencer ou sort de la journée.");
+	sched_issue_describe(&issue, "en", NULL, text, sizeof(text));
+	TEST_EQ_STR(text, "opening hours of practitioner 1 on Tuesday: 12:00-08:30 ends before it"
+			  " starts or leaves the day");
+
+	bad.end_min = 13 * 60;
+	rules.type_count = 1;
+	rules.types = &type;
+	TEST_EQ_INT(sched_rules_check(&rules, &issue), EINVAL);
+	TEST_EQ_INT(issue.kind, SCHED_ISSUE_TYPE_DURATION);
+	sched_issue_describe(&issue, "fr", "« Consultation »", text, sizeof(text));
+	TEST_EQ_STR(text, "Type de rendez-vous « Consultation » : durée invalide (300 minutes, de 5"
+			  " à 240).");
+
+	type.duration_min = 20;
+	rules.slot_step_min = 7;
+	TEST_EQ_INT(sched_rules_check(&rules, &issue), EINVAL);
+	sched_issue_describe(&issue, "fr", NULL, text, sizeof(text));
+	TEST_CHECK(strstr(text, "Pas de la grille invalide (7 minutes)") == text);
+
+	rules.slot_step_min = 15;
+	TEST_EQ_INT(sched_rules_check(&rules, &issue), 0);
+	TEST_EQ_INT(issue.kind, SCHED_ISSUE_NONE);
+}
+
 static void rules_validation(void)
 {
 	struct fixture f;
@@ -1022,6 +1063,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(twenty_racers_one_slot),
 	TEST_CASE(practitioner_names),
 	TEST_CASE(patients_found_by_name_or_phone),
+	TEST_CASE(rules_issue_sentences),
 	TEST_CASE(rules_validation),
 	TEST_CASE(overseas_practice),
 };

@@ -189,6 +189,15 @@ static const char *error_code(json_t *doc)
 	return code ? code : "";
 }
 
+/* The error's sentence in `lang` ("fr" or "en"), or "" when the reply has none. */
+static const char *error_message_in(json_t *doc, const char *lang)
+{
+	json_t *messages = json_object_get(json_object_get(doc, "error"), "messages");
+	const char *text = json_string_value(json_object_get(messages, lang));
+
+	return text ? text : "";
+}
+
 static long login(struct client *c, const char *user, const char *password)
 {
 	char body[256];
@@ -842,6 +851,9 @@ static void test_settings_validated(void)
 		      NULL, &r);
 	TEST_EQ_INT(r.status, 422);
 	TEST_EQ_STR(error_code(doc), "invalid_settings");
+	TEST_CHECK(strstr(error_message_in(doc, "fr"), "Fuseau horaire inconnu « Mars/Olympus »") !=
+		   NULL);
+	TEST_CHECK(strstr(error_message_in(doc, "en"), "invalid time zone 'Mars/Olympus'") != NULL);
 	json_decref(doc);
 	free(r.body);
 	doc = request(&c, "GET", "/api/v1/settings", NULL, NULL, &r);
@@ -852,12 +864,18 @@ static void test_settings_validated(void)
 	json_decref(doc);
 	free(r.body);
 
-	/* Overlapping windows fail the agenda's validation. */
-	TEST_EQ_INT(status_of(&c, "PUT", "/api/v1/openings",
-			      "{\"practitioner_id\":1,\"windows\":[{\"weekday\":1,\"start\":\"08:00\","
-			      "\"end\":\"12:00\"},{\"weekday\":1,\"start\":\"11:00\",\"end\":\"13:00\"}]}",
-			      NULL),
-		    422);
+	/* Overlapping windows fail the agenda's validation, with the reason in French too. */
+	doc = request(&c, "PUT", "/api/v1/openings",
+		      "{\"practitioner_id\":1,\"windows\":[{\"weekday\":1,\"start\":\"08:00\","
+		      "\"end\":\"12:00\"},{\"weekday\":1,\"start\":\"11:00\",\"end\":\"13:00\"}]}",
+		      NULL, &r);
+	TEST_EQ_INT(r.status, 422);
+	TEST_EQ_STR(error_message_in(doc, "fr"),
+		    "Les horaires (Dr Claire Martin) se chevauchent le lundi : 8 h-12 h et 11 h-13 h.");
+	TEST_EQ_STR(error_message_in(doc, "en"),
+		    "opening hours of Dr Claire Martin on Monday overlap: 08:00-12:00 and 11:00-13:00");
+	json_decref(doc);
+	free(r.body);
 	TEST_EQ_INT(status_of(&c, "PUT", "/api/v1/openings",
 			      "{\"practitioner_id\":1,\"windows\":[{\"weekday\":1,\"start\":\"08:00\","
 			      "\"end\":\"12:00\"},{\"weekday\":2,\"start\":\"14:00\",\"end\":\"18:00\"}]}",

@@ -153,6 +153,7 @@
   function errorText(error) {
     const e = (error.body && error.body.error) || {};
     if (e.code === 'refused' && e.messages) return e.messages[state.lang] || e.message;
+    if (e.code === 'invalid_settings' && e.messages) return t('error_invalid_settings') + ' ' + (e.messages[state.lang] || e.message);
     if (e.code === 'locked') return t('error_locked', { minutes: Math.ceil((e.retry_after_s || 60) / 60) });
     if (e.code === 'invalid_credentials') return t('error_credentials', { left: e.attempts_left });
     const known = 'error_' + e.code;
@@ -373,7 +374,7 @@
       h('td', {}, telLink(c.caller_number)),
       h('td', {}, urgencyBadge(c.urgency)),
       h('td', {}, word('outcome_', c.outcome)),
-      h('td', {}, c.reason || word('intent_', c.intent)),
+      h('td', {}, c.reason ? word('intent_', c.intent) + ' (' + c.reason + ')' : word('intent_', c.intent)),
       h('td', {}, duration(c.duration_s))));
     return h('div', {},
       h('p', {}, t('calls_count', { total: data.total })),
@@ -386,11 +387,43 @@
         h('button', { type: 'button', class: 'secondary', disabled: offset + 50 >= data.total, onclick: () => go(offset + 50) }, t('next'))));
   }
 
+  /* Build the summary line of a call: the request and its reason. */
+  function summaryLine(call, summary) {
+    if (summary.text) return summary.text;
+    const intent = summary.intent || call.intent;
+    const reason = summary.reason || call.reason;
+    if (!intent || intent === 'none') return reason || t('no_summary');
+    return reason ? t('summary_line_reason', { intent: word('intent_', intent), reason })
+      : t('summary_line', { intent: word('intent_', intent) });
+  }
+
+  /* Describe one action of the session's record ({kind: "book", ...}). */
+  function actionLine(a) {
+    if (typeof a === 'string') return word('action_', a);
+    switch (a.kind) {
+      case 'book': return t('action_book_at', { when: when(a.start), practitioner: a.practitioner || '—' });
+      case 'move': return t('action_move_at', { when: when(a.start), practitioner: a.practitioner || '—' });
+      case 'cancel': return t('action_cancel_at', { when: when(a.start) });
+      case 'task': return t('action_task_kind', { kind: word('kind_', a.task_kind) });
+      case 'transfer': return t(a.result === 'ok' ? 'action_transfer_ok' : 'action_transfer_failed');
+      case 'answer': return t('action_answer_topic', { topic: word('intent_', a.topic) });
+      default: return word('action_', a.kind);
+    }
+  }
+
+  /* Render a transcript line: the words, or the event (keys, silence, hang-up). */
+  function turnText(turn) {
+    if (turn.text && turn.kind !== 'digits' && turn.kind !== 'transfer_result') return turn.text;
+    if (turn.kind === 'digits') return t('transcript_digits', { digits: turn.text || '' });
+    if (turn.kind === 'transfer_result') return t('transcript_transfer_result', { text: turn.text || '' });
+    return state.messages['transcript_' + turn.kind] !== undefined ? t('transcript_' + turn.kind) : '(' + turn.kind + ')';
+  }
+
   async function renderCall(id) {
     const call = await attempt(() => api('GET', '/calls/' + encodeURIComponent(id)));
     if (!call) return;
     const summary = call.summary || {};
-    const cues = summary.urgency_cues || summary.cues || [];
+    const cues = summary.urgency_cues || (summary.urgency && summary.urgency.cues) || summary.cues || [];
     const actions = summary.actions || [];
     const transcript = Array.isArray(call.transcript) ? call.transcript : [];
     show(
@@ -400,16 +433,16 @@
         h('section', { class: 'panel' },
           h('h2', {}, t('summary')),
           h('p', {}, urgencyBadge(call.urgency), ' ', word('outcome_', call.outcome), ' · ', duration(call.duration_s)),
-          h('p', {}, summary.text || call.reason || t('no_summary')),
+          h('p', {}, summaryLine(call, summary)),
           h('p', {}, t('caller'), ' ', telLink(call.caller_number), call.patient ? ' · ' + patientName(call.patient) : ''),
-          cues.length ? [h('h3', {}, t('urgency_cues')), h('ul', {}, cues.map((c) => h('li', {}, c)))] : null,
-          actions.length ? [h('h3', {}, t('actions')), h('ul', {}, actions.map((a) => h('li', {}, typeof a === 'string' ? word('action_', a) : JSON.stringify(a))))] : null,
+          cues.length ? [h('h3', {}, t('urgency_cues')), h('ul', {}, cues.map((c) => h('li', {}, typeof c === 'string' ? c : c.text)))] : null,
+          actions.length ? [h('h3', {}, t('actions')), h('ul', {}, actions.map((a) => h('li', {}, actionLine(a))))] : null,
           call.tasks.length ? [h('h3', {}, t('tasks_title')), call.tasks.map((task) => taskCard(task, h('div'), false))] : null),
         h('section', { class: 'panel' },
           h('h2', {}, t('transcript')),
           transcript.length ? h('ol', { class: 'transcript' }, transcript.map((turn) =>
             h('li', { class: turn.speaker === 'caller' ? 'caller' : 'assistant' },
-              h('span', { class: 'speaker' }, word('speaker_', turn.speaker)), turn.text)))
+              h('span', { class: 'speaker' }, word('speaker_', turn.speaker)), turnText(turn))))
             : h('p', { class: 'empty' }, t('no_transcript')))));
   }
 
