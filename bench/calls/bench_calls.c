@@ -485,6 +485,8 @@ static void print_replies(const struct calls_stats *a, const struct calls_stats 
 	       (unsigned long long)(b->digits - a->digits),
 	       (unsigned long long)(b->silences - a->silences),
 	       (unsigned long long)(b->synth_failures - a->synth_failures));
+	printf("turns ended early by a confident answer (calls.end_of_turn_ms): %llu\n",
+	       (unsigned long long)(b->turns_ended_early - a->turns_ended_early));
 	printf("speech pool: %u workers, %zu queued at the end, %llu jobs rejected (queue full)\n",
 	       b->speech.workers, b->speech.queued,
 	       (unsigned long long)(b->speech.rejected_full - a->speech.rejected_full));

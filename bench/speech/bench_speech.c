@@ -1,10 +1,15 @@
 /*
  * Speech benchmarks: recognition real-time factor per stream (grammar and open model),
  * decoder memory, grammar compilation against switching, synthesis speed, and pool
- * throughput. Bounded: about a minute on two cores. Run from a release build:
- *   build-rel/bench/bench_speech [CORPUS_DIR]
+ * throughput, and the answers to the open question ("how can I help you?") decoded with
+ * its grammar, as the calls service does. Bounded: about a minute on two cores. Run from
+ * a release build:
+ *   build-rel/bench/bench_speech [CORPUS_DIR] [question|turns]
+ * With "question", only the open question runs (a few seconds). With "turns", only the
+ * early end of turns (calls.end_of_turn_ms) on the corpus recordings (about a minute).
  * Medians of repeated runs; every figure comes from one run of this program.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +17,11 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nlu.h"
 #include "recog.h"
 #include "speech_pool.h"
 #include "synth.h"
+#include "vad.h"
 #include "wav.h"
 
 static double now_s(void)
@@ -213,17 +220,248 @@ static void bench_pool(const struct wav_audio *digit, unsigned workers)
 	speech_pool_destroy(pool);
 }
 
+/* Answers to the open question, synthesised by flite (voice rms, 8 kHz): the grammar
+ * decode a call waits for at the end of each turn. */
+static void bench_question(void)
+{
+	static const char *const answers[] = {
+		"what are your opening hours",
+		"i would like to book an appointment",
+		"i need to cancel my appointment",
+		"my child has a fever",
+	};
+	struct speech_recog_config config;
+	struct speech_recog *recog = NULL;
+	struct speech_synth *synth = NULL;
+	struct nlu_vocabulary vocabulary = {0};
+	struct nlu *nlu = NULL;
+	char *grammar = NULL;
+	double decode[9], all[4 * 9];
+	size_t all_count = 0;
+
+	speech_recog_config_init(&config);
+	if (nlu_create(&nlu, &vocabulary) != 0 ||
+	    nlu_grammar_jsgf(nlu, NLU_LANG_EN, NLU_EXPECT_OPEN, NULL, 0, &grammar) != 0 ||
+	    speech_synth_create(&synth, "flite") != 0 ||
+	    speech_recog_create(&recog, "pocketsphinx", &config) != 0) {
+		fprintf(stderr, "open question: cannot set up the engines\n");
+		goto out;
+	}
+	printf("open question grammar: %zu bytes of JSGF\n", strlen(grammar));
+	for (size_t a = 0; a < sizeof(answers) / sizeof(answers[0]); a++) {
+		struct speech_audio audio = {0};
+		struct speech_recog_result result;
+		struct speech_recog_request request = {0};
+
+		if (speech_synth_speak(synth, answers[a], "en", "rms", &audio) != 0)
+			continue;
+		request.samples = audio.samples;
+		request.count = audio.count;
+		request.rate = audio.rate;
+		request.lang = "en";
+		request.expectation = "open";
+		request.grammar = grammar;
+		speech_recog_run(recog, &request, &result); /* compiles the grammar */
+		for (int i = 0; i < 9; i++) {
+			double start = now_s();
+
+			speech_recog_run(recog, &request, &result);
+			decode[i] = now_s() - start;
+			all[all_count++] = decode[i];
+		}
+		printf("open question, \"%s\" (%.0f ms): %.1f ms, heard \"%s\", confidence %.2f\n",
+		       answers[a], 1000.0 * audio.count / audio.rate, 1000 * median(decode, 9),
+		       result.text, (double)result.confidence);
+		speech_audio_free(&audio);
+	}
+	if (all_count)
+		printf("open question, median decode: %.1f ms\n", 1000 * median(all, all_count));
+out:
+	speech_recog_destroy(recog);
+	speech_synth_destroy(synth);
+	free(grammar);
+	nlu_destroy(nlu);
+}
+
+/* ---- Early end of turns ---- */
+
+#define EARLY_FRAMES 10 /* calls.end_of_turn_ms = 200 */
+#define VAD_TAIL_FRAMES 10
+
+struct turn_counts {
+	unsigned clips, turns, early_ends, early_decodes, pauses, splits;
+	double saved_ms;
+};
+
+/*
+ * Run one recording through the VAD as a call's line does: 0.8 s of faint noise before
+ * it and 1.5 s after. After EARLY_FRAMES of silence inside an utterance, decode the
+ * utterance so far. An accepted result at a pause after which the caller goes on is a
+ * split; one at the turn's real end saves the rest of the VAD's wait.
+ */
+static void turns_run(struct speech_recog *recog, const int16_t *samples, size_t count,
+		      const char *grammar, const char *expectation, struct turn_counts *counts)
+{
+	size_t lead = 6400, total;
+	int16_t *line;
+	struct media_vad *vad = NULL;
+	uint32_t seed = 7;
+	unsigned trailing = 0, early_frame = 0;
+	bool early_accepted = false, early_done = false;
+
+	if (count == 0 || count > 60 * 8000)
+		return; /* the corpus has nothing longer than a minute */
+	total = lead + count + 12000;
+	line = calloc(total, sizeof(int16_t));
+	if (!line || media_vad_create(&vad, NULL) != 0) {
+		free(line);
+		return;
+	}
+	for (size_t i = 0; i < total; i++) {
+		seed = seed * 1103515245u + 12345u;
+		line[i] = (int16_t)((int)((seed >> 16) % 17) - 8);
+	}
+	memcpy(line + lead, samples, count * sizeof(int16_t));
+	counts->clips++;
+	for (size_t f = 0; (f + 1) * MEDIA_FRAME_SAMPLES <= total; f++) {
+		struct media_vad_result vr;
+		const int16_t *so_far;
+		size_t so_far_count;
+
+		media_vad_process(vad, line + f * MEDIA_FRAME_SAMPLES, &vr);
+		if (vr.event == MEDIA_VAD_SPEECH_END) {
+			counts->turns++;
+			if (early_done && early_accepted) {
+				counts->early_ends++;
+				counts->saved_ms += (double)(f - early_frame) * MEDIA_FRAME_MS;
+			}
+			early_done = early_accepted = false;
+			trailing = 0;
+			continue;
+		}
+		if (vr.event != MEDIA_VAD_SPEECH || vr.speech_frame) {
+			if (vr.event == MEDIA_VAD_SPEECH && early_done) {
+				/* The caller went on after the pause. */
+				counts->pauses++;
+				if (early_accepted)
+					counts->splits++;
+				early_done = early_accepted = false;
+			}
+			trailing = 0;
+			continue;
+		}
+		if (++trailing != EARLY_FRAMES || early_done)
+			continue;
+		if (media_vad_utterance(vad, &so_far, &so_far_count) == 0 && so_far_count > 0) {
+			struct speech_recog_request request = {so_far, so_far_count, 8000, "en",
+							       expectation, grammar, NULL, NULL};
+			struct speech_recog_result result;
+
+			counts->early_decodes++;
+			early_done = true;
+			early_frame = (unsigned)f;
+			early_accepted = speech_recog_run(recog, &request, &result) == 0 &&
+					 result.verdict == SPEECH_VERDICT_ACCEPTED;
+		}
+	}
+	media_vad_destroy(vad);
+	free(line);
+}
+
+static void turns_print(const char *name, const struct turn_counts *c)
+{
+	printf("%-34s %5u %5u %6u %9u %6u %6u %9.0f\n", name, c->clips, c->turns,
+	       c->early_decodes, c->early_ends, c->pauses, c->splits,
+	       c->early_ends ? c->saved_ms / c->early_ends : 0.0);
+}
+
+/* Every WAV file of a corpus folder (oov_* left out), brought to 8 kHz. */
+static void turns_dir(struct speech_recog *recog, const char *corpus, const char *relative,
+		      const char *grammar, const char *expectation, struct turn_counts *counts)
+{
+	char path[1024];
+	struct dirent **entries;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/audio/%s", corpus, relative);
+	n = scandir(path, &entries, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = entries[i]->d_name;
+		size_t len = strlen(name);
+		struct wav_audio audio;
+		struct speech_audio narrow = {0};
+		char file[1400];
+
+		if (len > 4 && strcmp(name + len - 4, ".wav") == 0 && strncmp(name, "oov_", 4) != 0) {
+			snprintf(file, sizeof(file), "%s/%s", path, name);
+			if (wav_read_file(&audio, file) == 0) {
+				if (speech_resample(audio.samples, audio.count, audio.rate, 8000,
+						    &narrow) == 0)
+					turns_run(recog, narrow.samples, narrow.count, grammar,
+						  expectation, counts);
+				speech_audio_free(&narrow);
+				wav_audio_free(&audio);
+			}
+		}
+		free(entries[i]);
+	}
+	if (n >= 0)
+		free(entries);
+}
+
+static void bench_turns(const char *corpus, const struct wav_audio *harvard)
+{
+	struct speech_recog_config config;
+	struct speech_recog *recog = NULL;
+	struct nlu_vocabulary vocabulary = {0};
+	struct nlu *nlu = NULL;
+	char *open = NULL;
+	struct turn_counts digits = {0}, commands = {0}, sentences = {0};
+
+	speech_recog_config_init(&config);
+	if (nlu_create(&nlu, &vocabulary) != 0 ||
+	    nlu_grammar_jsgf(nlu, NLU_LANG_EN, NLU_EXPECT_OPEN, NULL, 0, &open) != 0 ||
+	    speech_recog_create(&recog, "pocketsphinx", &config) != 0) {
+		fprintf(stderr, "turns: cannot set up the engines\n");
+		goto out;
+	}
+	turns_dir(recog, corpus, "fsdd_digits_en_8k", digits_grammar, "digits", &digits);
+	turns_dir(recog, corpus, "speech_to_phrase_16k/en", open, "open", &commands);
+	turns_run(recog, harvard->samples, harvard->count, open, "open", &sentences);
+	printf("early end of turns after 200 ms of silence (calls.end_of_turn_ms)\n");
+	printf("%-34s %5s %5s %6s %9s %6s %6s %9s\n", "recordings, grammar", "clips", "turns",
+	       "early", "ended", "pauses", "splits", "saved ms");
+	turns_print("digits, digits grammar", &digits);
+	turns_print("commands, open question grammar", &commands);
+	turns_print("Harvard sentences, open question", &sentences);
+out:
+	speech_recog_destroy(recog);
+	free(open);
+	nlu_destroy(nlu);
+}
+
 int main(int argc, char **argv)
 {
 	const char *corpus = argc > 1 ? argv[1] : PERMANENCE_SOURCE_DIR "/tests/corpus";
 	struct wav_audio digit, harvard;
 
 	log_set_level(LOGL_WARNING); /* engines log every utterance at INFO */
+	if (argc > 2 && strcmp(argv[2], "question") == 0) {
+		bench_question();
+		return 0;
+	}
 	if (load(corpus, "fsdd_digits_en_8k/3_jackson_0.wav", &digit) ||
 	    load(corpus, "OSR_us_000_0034_8k.wav", &harvard))
 		return 1;
+	if (argc > 2 && strcmp(argv[2], "turns") == 0) {
+		bench_turns(corpus, &harvard);
+		wav_audio_free(&digit);
+		wav_audio_free(&harvard);
+		return 0;
+	}
 	bench_memory();
 	bench_grammar(&digit);
+	bench_question();
 	bench_open(&harvard);
 	bench_synthesis("espeak", "fr", "Votre rendez-vous est confirmé pour mardi 3 mars à 10 h 30.");
 	bench_synthesis("flite", "en", "Your appointment is confirmed for Tuesday March third at ten thirty.");

@@ -39,6 +39,7 @@ static void settings_from_config(const struct config *config, struct calls_setti
 	s->no_input_ms = (unsigned)config->no_input_timeout_s * 1000;
 	s->shutdown_grace_s = (unsigned)config->shutdown_grace_s;
 	s->asr_min_confidence = (float)config->asr_min_confidence;
+	s->end_of_turn_ms = (unsigned)config->end_of_turn_ms;
 	snprintf(s->transfer_target, sizeof(s->transfer_target), "%s", config->transfer_target);
 }
 

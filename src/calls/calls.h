@@ -81,6 +81,7 @@ struct calls_stats {
 	uint64_t digits;           /* keypad entries given to the dialogue */
 	uint64_t silences;         /* no-input timeouts and noise reports given to the dialogue */
 	uint64_t synth_failures;   /* sentences that could not be synthesised in time */
+	uint64_t turns_ended_early; /* turns ended by a confident answer (calls.end_of_turn_ms) */
 	uint64_t replies;          /* replies timed below */
 	/* Time from the caller's end of speech (the last speech frame heard) to the first
 	 * packet of the reply, per reply: counts in 50 ms buckets (10 s), the last one open. */

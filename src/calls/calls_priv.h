@@ -35,6 +35,7 @@ struct calls_settings {
 	unsigned no_input_ms;               /* calls.no_input_timeout */
 	unsigned shutdown_grace_s;          /* calls.shutdown_grace */
 	float asr_min_confidence;           /* speech.asr_min_confidence */
+	unsigned end_of_turn_ms;            /* calls.end_of_turn_ms; 0: off */
 	char transfer_target[CALLS_TARGET_MAX]; /* sip.transfer_target; empty: the dialogue's */
 };
 

@@ -64,6 +64,9 @@
 #define UNRECOGNISED_MIN_MS 300
 /* Recognitions waiting per call; past it an utterance is dropped. */
 #define RECOGNITIONS_MAX 4
+/* Trailing silence the VAD keeps at the end of an utterance (vad.c's TAIL_FRAMES): an
+ * early recognition is cut the same way, so it decodes the audio the end would give. */
+#define VAD_TAIL_FRAMES 10
 
 /* A synthesis job's way back to its sentence; owned by the segment. */
 struct synth_ref {
@@ -114,6 +117,12 @@ struct recognition {
 	bool retried;
 	int16_t *samples;         /* kept for a retry without the question's phrases */
 	size_t count;
+	/* Early recognition: sent after calls.end_of_turn_ms of silence, before the VAD ends
+	 * the turn. An accepted result ends the turn at once. Another result is kept, so the
+	 * VAD's end of the turn needs no decode of its own. */
+	bool early;
+	bool final;               /* the turn has ended on this audio: deliver the result */
+	struct recognized_msg *result; /* an early result waiting for the end of the turn */
 };
 
 struct line {
@@ -161,6 +170,9 @@ struct line {
 	struct recognition *recognitions;
 	uint64_t next_recognition;
 	unsigned recognitions_waiting;
+	struct recognition *early;  /* the early recognition of the utterance in progress */
+	unsigned trailing_frames;   /* non-speech frames since the last speech frame */
+	bool deliverable;           /* the utterance began in silence or stopped the prompt */
 
 	struct tmr no_input_tmr;
 	struct tmr digit_tmr;
@@ -756,11 +768,14 @@ static void recognition_free(struct calls *calls, struct recognition *r)
 		(void)speech_pool_cancel(calls->pool, r->job);
 	calls_grammar_release(r->grammar);
 	free(r->samples);
+	free(r->result);
 	free(r);
 }
 
 static void recognition_unlink(struct line *l, struct recognition *r)
 {
+	if (l->early == r)
+		l->early = NULL;
 	for (struct recognition **p = &l->recognitions; *p; p = &(*p)->next) {
 		if (*p == r) {
 			*p = r->next;
@@ -768,6 +783,17 @@ static void recognition_unlink(struct line *l, struct recognition *r)
 			return;
 		}
 	}
+}
+
+/* Forget the early recognition: the caller speaks again, or the utterance is dropped. */
+static void early_drop(struct line *l)
+{
+	struct recognition *r = l->early;
+
+	if (!r)
+		return;
+	recognition_unlink(l, r);
+	recognition_free(l->calls, r);
 }
 
 static void recognized(const struct speech_recog_event *event, void *arg);
@@ -797,12 +823,44 @@ static void not_understood(struct line *l)
 	push_dialogue(l, DIALOGUE_EVENT_UTTERANCE, "", 0.0f, NULL, false);
 }
 
+/* Give a recognition's outcome to the dialogue. */
+static void result_deliver(struct line *l, const struct recognized_msg *msg)
+{
+	float confidence;
+
+	if (msg->err) {
+		CALLS_STAT(l->calls, recognitions_failed);
+		log_warning(CALLS_LOG, l->id, "recognition failed: %s (%s)", strerror(msg->err),
+			    msg->error);
+		not_understood(l);
+		return;
+	}
+	/* Under speech.asr_min_confidence the dialogue checks what it heard. */
+	confidence = msg->verdict == SPEECH_VERDICT_ACCEPTED ? msg->confidence : 0.0f;
+	if (confidence > 1.0f)
+		confidence = 1.0f;
+	log_info(CALLS_LOG, l->id, "recognised %s (%s, confidence %.2f)",
+		 msg->text[0] ? "words" : "nothing", speech_verdict_name(msg->verdict),
+		 msg->confidence);
+	log_debug(CALLS_LOG, l->id, "recognised \"%s\"", msg->text);
+	push_dialogue(l, DIALOGUE_EVENT_UTTERANCE, msg->verdict == SPEECH_VERDICT_REJECTED ?
+		      "" : msg->text, confidence, NULL, false);
+}
+
+/* The caller's turn is over and its recognition is under way: time the reply from the
+ * last speech frame, which was sent JITTER_MS before the jitter buffer handed it over. */
+static void turn_ended(struct line *l)
+{
+	CALLS_STAT(l->calls, utterances);
+	l->reply_from_ms = l->last_speech_ms - JITTER_MS;
+	l->reply_mark = 0;
+}
+
 static void recognized_task(struct sip_ua *ua, void *arg)
 {
 	struct recognized_msg *msg = arg;
 	struct line *l = line_of(msg->calls, msg->number);
 	struct recognition *r = NULL;
-	float confidence;
 	(void)ua;
 
 	for (struct recognition *p = l ? l->recognitions : NULL; p; p = p->next) {
@@ -825,24 +883,23 @@ static void recognized_task(struct sip_ua *ua, void *arg)
 			return;
 		}
 	}
-	recognition_unlink(l, r);
-	if (msg->err) {
-		CALLS_STAT(l->calls, recognitions_failed);
-		log_warning(CALLS_LOG, l->id, "recognition failed: %s (%s)", strerror(msg->err),
-			    msg->error);
-		not_understood(l);
-	} else {
-		/* Under speech.asr_min_confidence the dialogue checks what it heard. */
-		confidence = msg->verdict == SPEECH_VERDICT_ACCEPTED ? msg->confidence : 0.0f;
-		if (confidence > 1.0f)
-			confidence = 1.0f;
-		log_info(CALLS_LOG, l->id, "recognised %s (%s, confidence %.2f)",
-			 msg->text[0] ? "words" : "nothing", speech_verdict_name(msg->verdict),
-			 msg->confidence);
-		log_debug(CALLS_LOG, l->id, "recognised \"%s\"", msg->text);
-		push_dialogue(l, DIALOGUE_EVENT_UTTERANCE, msg->verdict == SPEECH_VERDICT_REJECTED ?
-			      "" : msg->text, confidence, NULL, false);
+	if (r->early && !r->final) {
+		if (msg->err || msg->verdict != SPEECH_VERDICT_ACCEPTED || !msg->text[0]) {
+			/* Not a sure answer: the VAD's end of the turn decides, and this result
+			 * serves it then, unless the caller speaks again. */
+			r->result = msg;
+			return;
+		}
+		/* A confident answer in the question's grammar: the turn ends now. */
+		log_info(CALLS_LOG, l->id, "end of turn after %u ms of silence: the answer is"
+			 " complete", l->trailing_frames * MEDIA_FRAME_MS);
+		CALLS_STAT(l->calls, turns_ended_early);
+		media_vad_reset(l->vad);
+		l->trailing_frames = 0;
+		turn_ended(l);
 	}
+	recognition_unlink(l, r);
+	result_deliver(l, msg);
 	recognition_free(l->calls, r);
 	free(msg);
 }
@@ -879,7 +936,9 @@ static void recognized(const struct speech_recog_event *event, void *arg)
 			    strerror(err));
 }
 
-static void deliver_utterance(struct line *l, const struct media_vad_result *vr)
+/* Send the utterance to recognition: the finished one, or with `early` the one in
+ * progress, cut after VAD_TAIL_FRAMES of its trailing silence. */
+static void deliver_utterance(struct line *l, const struct media_vad_result *vr, bool early)
 {
 	const int16_t *samples;
 	size_t count;
@@ -888,6 +947,13 @@ static void deliver_utterance(struct line *l, const struct media_vad_result *vr)
 
 	if (media_vad_utterance(l->vad, &samples, &count) != 0 || count == 0)
 		return;
+	if (early && l->trailing_frames > VAD_TAIL_FRAMES) {
+		size_t extra = (size_t)(l->trailing_frames - VAD_TAIL_FRAMES) * FRAME;
+
+		count = count > extra ? count - extra : 0;
+		if (count == 0)
+			return;
+	}
 	if (l->recognitions_waiting >= RECOGNITIONS_MAX) {
 		log_warning(CALLS_LOG, l->id, "%d recognitions still waiting: utterance dropped",
 			    RECOGNITIONS_MAX);
@@ -913,6 +979,12 @@ static void deliver_utterance(struct line *l, const struct media_vad_result *vr)
 		}
 	}
 	err = recognition_submit(l, r, samples, count);
+	if (err && early) {
+		/* The end of the turn tries again and reports. */
+		r->job = 0;
+		recognition_free(l->calls, r);
+		return;
+	}
 	if (err) {
 		r->job = 0;
 		if (err == ENOTSUP) {
@@ -937,11 +1009,61 @@ static void deliver_utterance(struct line *l, const struct media_vad_result *vr)
 	r->next = l->recognitions;
 	l->recognitions = r;
 	l->recognitions_waiting++;
-	CALLS_STAT(l->calls, utterances);
-	/* The caller stopped speaking when the last speech frame was sent, JITTER_MS before
-	 * the jitter buffer handed it over. */
-	l->reply_from_ms = l->last_speech_ms - JITTER_MS;
-	l->reply_mark = 0;
+	if (early) {
+		r->early = true;
+		l->early = r;
+		return;
+	}
+	turn_ended(l);
+}
+
+/*
+ * The VAD ended the turn. The early recognition of the same audio, when there is one,
+ * stands for it: its result is given now if it is in, or when it comes.
+ */
+static void turn_end(struct line *l, const struct media_vad_result *vr)
+{
+	struct recognition *r = l->early;
+
+	if (!r) {
+		deliver_utterance(l, vr, false);
+		return;
+	}
+	l->early = NULL;
+	r->final = true;
+	turn_ended(l);
+	if (r->result) {
+		struct recognized_msg *msg = r->result;
+
+		r->result = NULL;
+		recognition_unlink(l, r);
+		result_deliver(l, msg);
+		recognition_free(l->calls, r);
+		free(msg);
+	}
+}
+
+/*
+ * Count the silence inside an utterance; after calls.end_of_turn_ms of it, send the
+ * utterance so far to recognition while the VAD still waits. Only while the assistant is
+ * silent and the question has a grammar: a grammar's confident match is what may end the
+ * turn early, and barge-in decides only at the VAD's end.
+ */
+static void early_check(struct line *l, const struct media_vad_result *vr, bool prompt_active)
+{
+	unsigned early_frames = (l->settings.end_of_turn_ms + MEDIA_FRAME_MS - 1) / MEDIA_FRAME_MS;
+
+	if (vr->event != MEDIA_VAD_SPEECH || vr->speech_frame) {
+		l->trailing_frames = 0;
+		if (vr->event != MEDIA_VAD_SPEECH_END)
+			early_drop(l); /* speech again (or none): the early audio is stale */
+		return;
+	}
+	l->trailing_frames++;
+	if (early_frames == 0 || l->trailing_frames != early_frames || l->early || prompt_active ||
+	    !l->deliverable || !l->grammar || l->ending || l->transferring)
+		return;
+	deliver_utterance(l, vr, true);
 }
 
 /* ---- Keys ---- */
@@ -1052,6 +1174,7 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 		case MEDIA_BARGEIN_STOP:
 			log_info(CALLS_LOG, l->id, "barge-in: the caller speaks, prompt stopped");
 			CALLS_STAT(l->calls, barge_ins);
+			l->deliverable = true;
 			playback_flush(l);
 			push_dialogue(l, DIALOGUE_EVENT_BARGE_IN, NULL, 0, NULL, false);
 			feed(l);
@@ -1064,6 +1187,7 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 	if (vr.event == MEDIA_VAD_SPEECH_START) {
 		log_debug(CALLS_LOG, l->id, "caller speech starts (prompt %s)",
 			  pb.prompt_active ? "playing" : "silent");
+		l->deliverable = !pb.prompt_active || decision.action == MEDIA_BARGEIN_STOP;
 		no_input_cancel(l);
 	}
 	if (decision.action != MEDIA_BARGEIN_NONE)
@@ -1071,11 +1195,15 @@ static void on_audio(struct sip_call *call, const int16_t *pcm, size_t samples, 
 	if (vr.event == MEDIA_VAD_SPEECH_END)
 		log_debug(CALLS_LOG, l->id, "caller speech ends after %u ms of speech: %s",
 			  vr.speech_ms, decision.deliver ? "to recognition" : "dropped");
+	early_check(l, &vr, pb.prompt_active);
 	if (vr.event == MEDIA_VAD_SPEECH_END && !l->ending && !l->transferring) {
-		if (decision.deliver)
-			deliver_utterance(l, &vr);
-		else if (!l->speaking && !l->head)
-			no_input_start(l);
+		if (decision.deliver) {
+			turn_end(l, &vr);
+		} else {
+			early_drop(l);
+			if (!l->speaking && !l->head)
+				no_input_start(l);
+		}
 	}
 	if (media_watchdog_feed(&l->watchdog, &vr, &kind) && !l->ending && !l->transferring) {
 		log_notice(CALLS_LOG, l->id, "%s on the line for %d s without a pause",

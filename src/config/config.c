@@ -73,6 +73,7 @@ static const struct config_key keys[] = {
 	STR("calls.recordings_dir", recordings_dir, "recordings", false),
 	INT("calls.shutdown_grace", shutdown_grace_s, 0, 3600, "30", true),
 	INT("calls.no_input_timeout", no_input_timeout_s, 2, 60, "8", true),
+	INT("calls.end_of_turn_ms", end_of_turn_ms, 0, 2000, "200", false),
 
 	CHOICE("log.level", log_level, "error|warning|notice|info|debug", "info", true),
 };

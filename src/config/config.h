@@ -59,6 +59,7 @@ struct config {
 	char recordings_dir[CONFIG_TEXT_MAX];
 	int shutdown_grace_s;                 /* how long calls in progress may finish */
 	int no_input_timeout_s;
+	int end_of_turn_ms;                   /* 0: the VAD's silence alone ends a turn */
 
 	/* [log] */
 	char log_level[16];

@@ -5,16 +5,18 @@
  * small least-recently-used table (compiling the digits grammar takes about 2 ms). The
  * open language model is loaded on first use.
  *
- * Confidence: an utterance with text is decoded again, without padding, against its
- * search and against a loop of the model's 39 phones (an FSG of one-phone pseudo-words)
+ * Confidence: an utterance with text is decoded without padding against its search and
+ * against a loop of the model's 39 phones (an FSG of one-phone pseudo-words)
  * that can match any English sounds. On in-grammar speech the grammar's best path scores
  * close to, or above, the phone loop's. Speech outside the grammar is forced into a poor
  * match, so its score falls below. The difference of the two path scores per 10 ms
  * frame of words (pocketsphinx score units, log base 1.0001) goes through a logistic
  * curve fitted on the test corpus with `permanence eval asr` (docs/speech.md). The scores are only
  * comparable with -compallsen: pocketsphinx normalises each frame by its best computed
- * senone, and without it a small grammar computes few senones and scores too well. The
- * three passes of a grammar decode cost about 0.2 of a core while the caller speaks.
+ * senone, and without it a small grammar computes few senones and scores too well.
+ * Audio that already starts and ends in silence (a voice detector's utterance, with its
+ * pre-roll) needs no padding, so the unpadded decode finds the words too: two decodes
+ * instead of three.
  * pocketsphinx's own lattice posterior is no use here, because with a grammar it is 1
  * for nearly every hypothesis.
  */
@@ -456,6 +458,35 @@ static const int16_t *padding(void)
 	return pad_noise;
 }
 
+/* Mean square of samples [from, from + count). */
+static double power(const int16_t *samples, size_t from, size_t count)
+{
+	double sum = 0.0;
+
+	for (size_t i = from; i < from + count; i++)
+		sum += (double)samples[i] * samples[i];
+	return count ? sum / (double)count : 0.0;
+}
+
+/* Return whether the first and last 100 ms of 16 kHz audio are 20 dB or more below its
+ * loudest 20 ms. Then the words do not touch either end, and padding adds nothing. */
+static bool quiet_edges(const int16_t *samples, size_t count)
+{
+	const size_t edge = PAD_SAMPLES, frame = 320;
+	double loudest = 0.0;
+
+	if (count < 4 * edge)
+		return false;
+	for (size_t i = 0; i + frame <= count; i += frame) {
+		double p = power(samples, i, frame);
+
+		if (p > loudest)
+			loudest = p;
+	}
+	return power(samples, 0, edge) * 100.0 <= loudest &&
+	       power(samples, count - edge, edge) * 100.0 <= loudest;
+}
+
 /* Decode the samples, with padding on both sides, as one whole utterance (so cepstral
  * mean normalisation uses the utterance itself) with the active search. Each decode
  * starts a new stream, which resets pocketsphinx's noise estimates: a result depends on
@@ -541,6 +572,7 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	double margin;
 	const char *hyp;
 	int frames, all_frames, err;
+	bool padded;
 
 	ps_last_error[0] = '\0';
 	if (request->grammar) {
@@ -561,9 +593,11 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 		speech_error_format(error, "pocketsphinx has no search %s", search);
 		return EIO;
 	}
-	/* Only grammars get padding: the open model is slow (about half a core per stream)
-	 * and handles dictation that starts on the first frame well enough. */
-	err = decode(state, request, request->grammar != NULL, error);
+	/* Only grammars get padding, and only when the words may touch an end: the open model
+	 * is slow (about half a core per stream) and handles dictation that starts on the
+	 * first frame well enough. */
+	padded = request->grammar && !quiet_edges(request->samples, request->count);
+	err = decode(state, request, padded, error);
 	if (err)
 		return err;
 	hyp = ps_get_hyp(state->decoder, &score);
@@ -578,7 +612,7 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	/* The margin compares the search and the phone loop on the audio as given: padding
 	 * helps find the words but blurs the comparison. When the search finds nothing
 	 * without padding, the words rest on the padding alone and get no confidence. */
-	if (request->grammar) {
+	if (padded) {
 		err = decode(state, request, false, error);
 		if (err)
 			return err;

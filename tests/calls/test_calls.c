@@ -3,7 +3,8 @@
  * peer (calls_peer.c) as its audio, on loopback in a private network namespace: a French
  * booking made with keypad keys, an English booking made by speech, barge-in, transfers,
  * silence, the RFC 4475 torture messages during a call, and `permanence serve` itself
- * stopped by SIGTERM during a call or given a bad configuration.
+ * stopped by SIGTERM during a call or given a bad configuration. Also the early end of a
+ * turn (calls.end_of_turn_ms) on recorded digits.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "recog.h"
 #include "sip_test_util.h"
 #include "test.h"
+#include "vad.h"
 #include "wav.h"
 
 #define SOPHIE_NUMBER "+33612345678"
@@ -503,6 +505,9 @@ static void spoken_booking_en(void)
 	check_booked(&s, &call, "en");
 	TEST_EQ_INT(stats.utterances, TEST_COUNT(lines));
 	TEST_EQ_INT(stats.recognitions_failed, 0);
+	/* Confident answers end their turn before the VAD's silence (calls.end_of_turn_ms),
+	 * and none is split: one utterance per line above. */
+	TEST_CHECK(stats.turns_ended_early >= 1);
 	{
 		struct store_appointment appointment;
 		struct store *st = NULL;
@@ -523,6 +528,124 @@ static void spoken_booking_en(void)
 		TEST_EQ_INT(appointment.practitioner_id, martin);
 	}
 	store_call_release(&call);
+}
+
+/* ---- Early end of a turn ---- */
+
+#define EARLY_TAIL_FRAMES 10 /* line.c's VAD_TAIL_FRAMES: the VAD keeps 200 ms of silence */
+
+/* The utterance a line sends early after `trailing` silent frames: the VAD's utterance so
+ * far, less the silence past the tail the VAD keeps. */
+static size_t early_count(size_t count, unsigned trailing)
+{
+	size_t extra = trailing > EARLY_TAIL_FRAMES
+			       ? (size_t)(trailing - EARLY_TAIL_FRAMES) * MEDIA_FRAME_SAMPLES
+			       : 0;
+
+	return count > extra ? count - extra : 0;
+}
+
+/*
+ * A spoken digit, then silence, through the VAD frame by frame as a line runs it. The
+ * audio sent after 200 or 300 ms of silence is the audio the VAD hands over 200 ms or more
+ * later, at the end of the turn. So the early decode gives the same confident words.
+ */
+static void early_audio_is_turn_audio(void)
+{
+	static const struct {
+		const char *file;
+		const char *digit;
+	} cases[] = {
+		{"audio/fsdd_digits_en_8k/9_george_0.wav", "nine"},
+		{"audio/fsdd_digits_en_8k/7_george_0.wav", "seven"},
+		{"audio/fsdd_digits_en_8k/1_lucas_0.wav", "one"},
+	};
+	static const char grammar[] =
+		"#JSGF V1.0; grammar digits; public <digit> = zero | oh | one | two | three | four"
+		" | five | six | seven | eight | nine;";
+	static const unsigned early_frames[] = {10, 15};
+	struct speech_recog_config config;
+	struct speech_recog *recog = NULL;
+
+	speech_recog_config_init(&config);
+	TEST_REQUIRE(speech_recog_create(&recog, "pocketsphinx", &config) == 0);
+	for (size_t c = 0; c < TEST_COUNT(cases); c++) {
+		for (size_t e = 0; e < TEST_COUNT(early_frames); e++) {
+			struct wav_audio audio;
+			struct media_vad *vad = NULL;
+			char path[512];
+			int16_t *early = NULL, *line = NULL;
+			size_t early_size = 0, total, line_count;
+			unsigned trailing = 0, frame_at_early = 0, frame_at_end = 0;
+			uint32_t seed = 1;
+			struct speech_recog_result early_result, end_result;
+			struct speech_recog_request request = {.rate = 8000, .lang = "en",
+							       .expectation = "digits",
+							       .grammar = grammar};
+
+			TEST_REQUIRE(wav_read_file(&audio, sip_test_corpus_path(path, sizeof(path),
+						   cases[c].file)) == 0);
+			TEST_REQUIRE(audio.rate == 8000);
+			/* 0.5 s of faint noise, the digit, then 1.5 s of the same noise. */
+			total = 4000 + audio.count + 12000;
+			total -= total % MEDIA_FRAME_SAMPLES;
+			line = calloc(total, sizeof(int16_t));
+			TEST_REQUIRE(line != NULL);
+			for (size_t i = 0; i < total; i++) {
+				seed = seed * 1103515245u + 12345u;
+				line[i] = (int16_t)((int)((seed >> 16) % 17) - 8);
+			}
+			memcpy(line + 4000, audio.samples, audio.count * sizeof(int16_t));
+			line_count = total;
+			TEST_REQUIRE(media_vad_create(&vad, NULL) == 0);
+			for (size_t f = 0; f * MEDIA_FRAME_SAMPLES < line_count && !frame_at_end; f++) {
+				struct media_vad_result vr;
+				const int16_t *samples;
+				size_t count;
+
+				media_vad_process(vad, line + f * MEDIA_FRAME_SAMPLES, &vr);
+				if (vr.event == MEDIA_VAD_SPEECH_END) {
+					frame_at_end = (unsigned)f;
+					TEST_REQUIRE(media_vad_utterance(vad, &samples, &count) == 0);
+					TEST_EQ_INT(count, early_size);
+					TEST_CHECK(early && memcmp(early, samples, count * sizeof(int16_t)) == 0);
+					request.samples = samples;
+					request.count = count;
+					TEST_EQ_INT(speech_recog_run(recog, &request, &end_result), 0);
+					break;
+				}
+				if (vr.event != MEDIA_VAD_SPEECH || vr.speech_frame) {
+					trailing = 0;
+					continue;
+				}
+				if (++trailing != early_frames[e] || early)
+					continue;
+				TEST_REQUIRE(media_vad_utterance(vad, &samples, &count) == 0);
+				early_size = early_count(count, trailing);
+				early = malloc(early_size * sizeof(int16_t));
+				TEST_REQUIRE(early != NULL);
+				memcpy(early, samples, early_size * sizeof(int16_t));
+				frame_at_early = (unsigned)f;
+			}
+			TEST_CHECK(frame_at_early > 0);
+			/* The VAD waits 400 ms after a short answer. */
+			TEST_CHECK(frame_at_end >= frame_at_early + 20 - early_frames[e]);
+			request.samples = early;
+			request.count = early_size;
+			TEST_EQ_INT(speech_recog_run(recog, &request, &early_result), 0);
+			TEST_EQ_STR(early_result.text, cases[c].digit);
+			TEST_EQ_STR(early_result.text, end_result.text);
+			TEST_CHECK(early_result.confidence == end_result.confidence);
+			if (!TEST_EQ_INT(early_result.verdict, SPEECH_VERDICT_ACCEPTED))
+				fprintf(stderr, "    %s: confidence %.2f\n", cases[c].file,
+					(double)early_result.confidence);
+			media_vad_destroy(vad);
+			free(early);
+			free(line);
+			wav_audio_free(&audio);
+		}
+	}
+	speech_recog_destroy(recog);
 }
 
 /* Loud frames the caller heard in [from, to), in ms after `origin`. */
@@ -1201,6 +1324,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(grammar_filter_keeps_known_words),
 	TEST_CASE(grammars_compile_for_demo),
 	TEST_CASE(keypad_booking_fr),
+	TEST_CASE(early_audio_is_turn_audio),
 	TEST_CASE(spoken_booking_en),
 	TEST_CASE(barge_in_stops_prompt),
 	TEST_CASE(cough_keeps_prompt),

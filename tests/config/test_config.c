@@ -28,6 +28,7 @@ static void defaults_are_loopback(void)
 	TEST_EQ_STR(c.language, "fr");
 	TEST_EQ_INT(c.max_calls, 100);
 	TEST_CHECK(!c.recording);
+	TEST_EQ_INT(c.end_of_turn_ms, 200);
 }
 
 static void sample_file_loads(void)
@@ -57,6 +58,7 @@ static void values_parsed(void)
 						"\n"
 						"[calls]\n"
 						"recording = on\n"
+						"end_of_turn_ms = 350\n"
 						"[speech]\n"
 						"asr_min_confidence = 0.75\n");
 
@@ -67,6 +69,7 @@ static void values_parsed(void)
 	TEST_EQ_STR(c.sip_password, "p#ss word");
 	TEST_CHECK(c.recording);
 	TEST_CHECK(c.asr_min_confidence > 0.74 && c.asr_min_confidence < 0.76);
+	TEST_EQ_INT(c.end_of_turn_ms, 350);
 }
 
 static void errors_name_line_and_key(void)
@@ -85,6 +88,10 @@ static void errors_name_line_and_key(void)
 		{"[sip]\npassword = \"open\n", "unterminated quoted value"},
 		{"[sip]\njust some words\n", "expected 'key = value'"},
 		{"[sip]\nrtp_port_min = 3000\nrtp_port_max = 2000\n", "must be below"},
+		{"[calls]\nend_of_turn_ms = -1\n", "from 0 to 2000"},
+		{"[calls]\nend_of_turn_ms = 2001\n", "from 0 to 2000"},
+		{"[calls]\nend_of_turn_ms = fast\n", "calls.end_of_turn_ms: invalid value 'fast'"},
+		{"[calls]\nend_of_turn_ms = 0.2\n", "calls.end_of_turn_ms: invalid value '0.2'"},
 	};
 	char error[300];
 
