@@ -493,6 +493,11 @@ void web_api_type_update(struct web_request *req)
 
 static void format_minutes(int minutes, char *out, size_t size)
 {
+	/* The store keeps 0 to 1440; clamped, the text always fits "HH:MM". */
+	if (minutes < 0)
+		minutes = 0;
+	if (minutes > 1440)
+		minutes = 1440;
 	snprintf(out, size, "%02d:%02d", minutes / 60, minutes % 60);
 }
 
