@@ -7,6 +7,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="${PERMANENCE_TEST_BUILD:-$top/build-test}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# The dashboard test drives Chromium with playwright-core, from tests/e2e's lock file.
+if [ ! -d "$top/tests/e2e/node_modules" ]; then
+	(cd "$top/tests/e2e" && npm ci --no-audit --no-fund)
+fi
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPERMANENCE_SANITIZE=ON \
 	-DPERMANENCE_WERROR=ON >/dev/null
 cmake --build "$build" -j "$jobs"
