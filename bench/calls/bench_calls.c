@@ -496,7 +496,7 @@ int main(int argc, char **argv)
 {
 	bool speaking = argc > 1 && !strcmp(argv[1], "speaking");
 	bool idle = argc > 1 && !strcmp(argv[1], "idle");
-	unsigned calls = argc > 2 ? (unsigned)atoi(argv[2]) : speaking ? 300 : 100;
+	unsigned calls = speaking ? 300 : 100;
 	unsigned seconds = argc > 3 ? (unsigned)atoi(argv[3]) : 60;
 	char dir[] = "/tmp/bench-calls-XXXXXX", db[128], scenario[128], log[128], error[512];
 	char listen[64], value[32];
@@ -515,6 +515,8 @@ int main(int argc, char **argv)
 	pid_t probe, sipp;
 	int err;
 
+	if (argc > 2)
+		calls = (unsigned)atoi(argv[2]);
 	if (argc < 2 || (!speaking && !idle && strcmp(argv[1], "listening")) || calls < 1 ||
 	    calls > CALLS_MAX || seconds < 5 || seconds > SECONDS_MAX) {
 		fprintf(stderr, "usage: bench_calls speaking|listening|idle [CALLS (1-%d)] [SECONDS (5-%d)]\n",

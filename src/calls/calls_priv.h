@@ -143,7 +143,7 @@ enum calls_event_kind {
 	CALLS_EVENT_HANGUP,   /* the call is over: close the session, write its record */
 };
 
-/* What a call is, for its session. */
+/* The facts about a call that its session needs. */
 struct calls_call_info {
 	char call_id[CALLS_ID_MAX];
 	char caller[64];
@@ -199,7 +199,7 @@ struct calls_item {
 	char target[CALLS_TARGET_MAX]; /* TRANSFER */
 };
 
-/* What the session returned for one event, for the loop to play and do in order. */
+/* The session's output for one event, which the loop plays and carries out in order. */
 struct calls_turn {
 	struct calls *calls;
 	uint64_t number;

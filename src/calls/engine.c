@@ -25,29 +25,6 @@ struct text_buffer {
 	int err;
 };
 
-static void buffer_add(struct text_buffer *b, const char *text)
-{
-	size_t n = strlen(text);
-
-	if (b->err)
-		return;
-	if (b->len + n + 2 > b->cap) {
-		size_t cap = (b->len + n + 2) * 2;
-		char *grown = realloc(b->data, cap);
-
-		if (!grown) {
-			b->err = ENOMEM;
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, text, n);
-	b->len += n;
-	b->data[b->len++] = '|';
-	b->data[b->len] = '\0';
-}
-
 /* Append text without a separator. */
 static void buffer_write(struct text_buffer *b, const char *text, size_t n)
 {
@@ -72,6 +49,13 @@ static void buffer_write(struct text_buffer *b, const char *text, size_t n)
 static void buffer_put(struct text_buffer *b, const char *text)
 {
 	buffer_write(b, text, strlen(text));
+}
+
+/* Append text and a '|' separator. */
+static void buffer_add(struct text_buffer *b, const char *text)
+{
+	buffer_put(b, text);
+	buffer_write(b, "|", 1);
 }
 
 /* The practitioners and types an engine is built from, as one string. */

@@ -358,7 +358,13 @@ static void feed(struct line *l)
 
 		if (s->kind == CALLS_ITEM_SPEECH) {
 			size_t left = s->count - s->pos;
-			size_t n = left >= FRAME ? FRAME : s->done ? left : 0;
+			/* A whole frame, or the last samples once the sentence is complete. */
+			size_t n = 0;
+
+			if (left >= FRAME)
+				n = FRAME;
+			else if (s->done)
+				n = left;
 
 			if (n == 0) {
 				if (!s->done && !s->job) {
@@ -545,6 +551,22 @@ static void audio_task(struct sip_ua *ua, void *arg)
 	feed(l);
 }
 
+/*
+ * Post a task to the SIP loop from a worker thread. A full command list empties within
+ * milliseconds, so wait a little for room (up to 200 ms) before giving up.
+ */
+static int post_retrying(struct calls *calls, sip_task_h *task, void *arg)
+{
+	int err = ENOBUFS;
+
+	for (int attempt = 0; attempt < 100 && err == ENOBUFS; attempt++) {
+		err = sip_ua_post(calls->ua, task, arg);
+		if (err == ENOBUFS)
+			usleep(2000);
+	}
+	return err;
+}
+
 /* Speech pool thread: hand one sentence's audio to the loop. */
 static void synthesized(const struct speech_synth_event *event, void *arg)
 {
@@ -561,13 +583,7 @@ static void synthesized(const struct speech_synth_event *event, void *arg)
 		msg->count = event->count;
 		if (event->count)
 			(void)media_g711_encode(ref->codec, event->samples, event->count, msg->samples);
-		/* A full command list empties within milliseconds: wait a little for room. */
-		for (int attempt = 0; attempt < 100; attempt++) {
-			err = sip_ua_post(ref->calls->ua, audio_task, msg);
-			if (err != ENOBUFS)
-				break;
-			usleep(2000);
-		}
+		err = post_retrying(ref->calls, audio_task, msg);
 		if (err)
 			free(msg);
 	}
@@ -922,12 +938,7 @@ static void recognized(const struct speech_recog_event *event, void *arg)
 			msg->confidence = event->result->confidence;
 			snprintf(msg->text, sizeof(msg->text), "%s", event->result->text);
 		}
-		for (int attempt = 0; attempt < 100; attempt++) {
-			err = sip_ua_post(r->calls->ua, recognized_task, msg);
-			if (err != ENOBUFS)
-				break;
-			usleep(2000);
-		}
+		err = post_retrying(r->calls, recognized_task, msg);
 		if (err)
 			free(msg);
 	}

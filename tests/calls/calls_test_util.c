@@ -212,17 +212,7 @@ pid_t test_sipp_start(struct test_server *s, const char *scenario, const char *l
 
 int test_sipp_wait(struct test_server *s, pid_t pid, const char *label, unsigned timeout_ms)
 {
-	char path[700];
-	int status = sip_test_wait(pid, timeout_ms);
-
-	if (status != 0) {
-		fprintf(stderr, "    sipp %s exited with %d\n", label, status);
-		snprintf(path, sizeof(path), "%s/%s-errors.log", s->dir, label);
-		sip_test_dump_file("sipp errors", path);
-		snprintf(path, sizeof(path), "%s/%s-messages.log", s->dir, label);
-		sip_test_dump_file("sipp messages", path);
-	}
-	return status;
+	return sip_test_sipp_wait(s->dir, pid, label, timeout_ms);
 }
 
 bool test_last_call(const char *db, struct store_call *call)

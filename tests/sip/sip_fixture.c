@@ -196,17 +196,7 @@ pid_t fixture_sipp_start(struct fixture *f, const char *scenario_path, const cha
 
 int fixture_sipp_wait(struct fixture *f, pid_t pid, const char *label, unsigned timeout_ms)
 {
-	char path[600];
-	int status = sip_test_wait(pid, timeout_ms);
-
-	if (status != 0) {
-		fprintf(stderr, "    sipp %s exited with %d\n", label, status);
-		snprintf(path, sizeof(path), "%s/%s-errors.log", f->tmp, label);
-		sip_test_dump_file("sipp errors", path);
-		snprintf(path, sizeof(path), "%s/%s-messages.log", f->tmp, label);
-		sip_test_dump_file("sipp messages", path);
-	}
-	return status;
+	return sip_test_sipp_wait(f->tmp, pid, label, timeout_ms);
 }
 
 int fixture_sipp_run(struct fixture *f, const char *scenario, const struct subst *subs,

@@ -210,6 +210,21 @@ int sip_test_wait(pid_t pid, unsigned timeout_ms)
 	return WEXITSTATUS(status);
 }
 
+int sip_test_sipp_wait(const char *dir, pid_t pid, const char *label, unsigned timeout_ms)
+{
+	char path[1024];
+	int status = sip_test_wait(pid, timeout_ms);
+
+	if (status != 0) {
+		fprintf(stderr, "    sipp %s exited with %d\n", label, status);
+		snprintf(path, sizeof(path), "%s/%s-errors.log", dir, label);
+		sip_test_dump_file("sipp errors", path);
+		snprintf(path, sizeof(path), "%s/%s-messages.log", dir, label);
+		sip_test_dump_file("sipp messages", path);
+	}
+	return status;
+}
+
 void sip_test_stop(pid_t pid, unsigned grace_ms)
 {
 	if (pid <= 0)

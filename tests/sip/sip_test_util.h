@@ -42,6 +42,11 @@ pid_t sip_test_spawn(char *const argv[], const char *log_path);
  * signal when killed by one, or -1 on timeout (the child is then killed and reaped).
  */
 int sip_test_wait(pid_t pid, unsigned timeout_ms);
+/*
+ * Wait for a sipp run labelled `label` whose logs are in `dir`, as sip_test_wait(), and
+ * print its error and message logs when it did not exit with 0.
+ */
+int sip_test_sipp_wait(const char *dir, pid_t pid, const char *label, unsigned timeout_ms);
 
 /* Send SIGTERM, then SIGKILL after `grace_ms`, and reap. */
 void sip_test_stop(pid_t pid, unsigned grace_ms);
