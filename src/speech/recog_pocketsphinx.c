@@ -24,8 +24,8 @@
  * -compallsen it is the same for every search. So the phone loop does not score the
  * audio again: the grammar's unpadded decode writes its senone scores to a file (5prealpha
  * offers -senlogdir for that, one file per utterance), and the phone loop decodes that
- * file (ps_decode_senscr). The files live in a private folder, on /dev/shm when there is
- * one, and each is removed as soon as it has been opened.
+ * file (ps_decode_senscr). The files live in a private folder ($TMPDIR, else /dev/shm),
+ * each is removed as soon as it has been opened, and none outlives its recognition.
  */
 #include "recog_priv.h"
 
@@ -304,17 +304,15 @@ static unsigned score_dir_clear(const char *dir)
 	return count;
 }
 
-/* Create the private score folder: on /dev/shm (memory) when it is writable, so the
- * scores never reach a disk, else in $TMPDIR or /tmp. */
+/* Create the private score folder in $TMPDIR when it is set, else on /dev/shm (memory,
+ * so the scores never reach a disk) when it is writable, else in /tmp. */
 static char *score_dir_create(void)
 {
 	const char *base = getenv("TMPDIR");
 	char path[PATH_MAX];
 
-	if (access("/dev/shm", W_OK | X_OK) == 0)
-		base = "/dev/shm";
-	else if (!base || !*base)
-		base = "/tmp";
+	if (!base || !*base)
+		base = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
 	if ((size_t)snprintf(path, sizeof(path), "%s/permanence-asr-XXXXXX", base) >= sizeof(path) ||
 	    !mkdtemp(path))
 		return NULL;
@@ -606,7 +604,7 @@ static int frames_reserve(struct ps_state *state, size_t frames, char *error)
 	if (frames <= state->score_frames)
 		return 0;
 	/* Streaming input switches sphinxbase from the model's batch normalisation to live
-	 * normalisation for good (feat_cmn()); the batch one is put back below. */
+	 * normalisation for good (feat_cmn()). The batch one is put back below. */
 	cmn = feat->cmn;
 	/* Cepstra rather than audio: the front end's silence removal would drop quiet audio,
 	 * and zero cepstra cost nothing to make. */
@@ -654,7 +652,7 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 		free(samples);
 		return err;
 	}
-	score_dir_clear(state->score_dir); /* the folder then holds this decode's file only */
+	score_dir_clear(state->score_dir); /* the folder then contains this decode's file only */
 	memcpy(samples, padding(), pad_samples * sizeof(int16_t));
 	memcpy(samples + pad_samples, request->samples, request->count * sizeof(int16_t));
 	memcpy(samples + pad_samples + request->count, padding(), pad_samples * sizeof(int16_t));
@@ -680,8 +678,8 @@ static int phone_loop_decode(struct ps_state *state, const struct speech_recog_r
 	int frames;
 
 	if (!scores) {
-		log_warning("speech", NULL, "pocketsphinx's score file is missing in %s; "
-			 "decoding the audio again", state->score_dir);
+		log_warning("speech", NULL, "pocketsphinx's score file is missing in %s, so the "
+			    "audio is decoded again", state->score_dir);
 		return decode(state, request, false, error);
 	}
 	frames = ps_decode_senscr(state->decoder, scores);
