@@ -19,20 +19,32 @@
  * instead of three.
  * pocketsphinx's own lattice posterior is no use here, because with a grammar it is 1
  * for nearly every hypothesis.
+ *
+ * Scoring the audio against the acoustic model is most of a decode's cost, and with
+ * -compallsen it is the same for every search. So the phone loop does not score the
+ * audio again: the grammar's unpadded decode writes its senone scores to a file (5prealpha
+ * offers -senlogdir for that, one file per utterance), and the phone loop decodes that
+ * file (ps_decode_senscr). The files live in a private folder ($TMPDIR, else /dev/shm),
+ * each is removed as soon as it has been opened, and none outlives its recognition.
  */
 #include "recog_priv.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/fe.h>
+#include <sphinxbase/feat.h>
 #include <sphinxbase/fsg_model.h>
 #include <sphinxbase/jsgf.h>
 
@@ -53,6 +65,17 @@ static const char *const model_phones[] = {
 
 #define PHONE_COUNT (sizeof(model_phones) / sizeof(model_phones[0]))
 
+/* Cepstral coefficients per frame in the en-us model (feat.params: -ncep 13). */
+#define CEPSTRA 13
+
+/*
+ * Word-exit beam of the phone loop, narrower than pocketsphinx's default (7e-29). Every
+ * phone of the loop is a word, so word exits are most of its work. With 1e-10 the loop
+ * takes a quarter of the time, and its best path, so every margin, was the same on all
+ * 190 decodes of `permanence eval asr`. With 1e-7 twelve margins moved.
+ */
+#define PHONE_LOOP_WORD_BEAM 1e-10
+
 /* Frames (10 ms each) of words below which a hypothesis gets no confidence. */
 #define MIN_WORD_FRAMES 10
 
@@ -72,6 +95,8 @@ struct ps_state {
 	ps_decoder_t *decoder;
 	cmd_ln_t *config;
 	char *lm_path;
+	char *score_dir; /* private folder of senone score files, see the top comment */
+	size_t score_frames; /* frames the decoder's buffers hold in step, see frames_reserve() */
 	bool open_loaded;
 	struct grammar_entry *grammars;
 	unsigned grammar_max;
@@ -265,6 +290,70 @@ out:
 	return rc;
 }
 
+/* Remove every file of the score folder; returns how many there were. */
+static unsigned score_dir_clear(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *entry;
+	unsigned count = 0;
+	DIR *folder = opendir(dir);
+
+	if (!folder)
+		return 0;
+	while ((entry = readdir(folder)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name) >= sizeof(path))
+			continue;
+		if (unlink(path) == 0)
+			count++;
+	}
+	closedir(folder);
+	return count;
+}
+
+/* Create the private score folder in $TMPDIR when it is set, else on /dev/shm (memory,
+ * so the scores never reach a disk) when it is writable, else in /tmp. */
+static char *score_dir_create(void)
+{
+	const char *base = getenv("TMPDIR");
+	char path[PATH_MAX];
+
+	if (!base || !*base)
+		base = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/permanence-asr-XXXXXX", base) >= sizeof(path) ||
+	    !mkdtemp(path))
+		return NULL;
+	return strdup(path);
+}
+
+/*
+ * Open the senone score file of the last decode for reading, and empty the folder: the
+ * open stream keeps the data until it is closed. NULL when there is no single file.
+ */
+static FILE *score_file_take(const char *dir)
+{
+	char path[PATH_MAX] = "";
+	struct dirent *entry;
+	unsigned found = 0;
+	FILE *file = NULL;
+	DIR *folder = opendir(dir);
+
+	if (!folder)
+		return NULL;
+	while ((entry = readdir(folder)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		found++;
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+	}
+	closedir(folder);
+	if (found == 1)
+		file = fopen(path, "rb");
+	score_dir_clear(dir);
+	return file;
+}
+
 static void ps_close(void *statep)
 {
 	struct ps_state *state = statep;
@@ -281,6 +370,11 @@ static void ps_close(void *statep)
 	}
 	free(state->grammars);
 	free(state->lm_path);
+	if (state->score_dir) {
+		score_dir_clear(state->score_dir);
+		rmdir(state->score_dir);
+		free(state->score_dir);
+	}
 	free(state);
 }
 
@@ -288,7 +382,10 @@ static void ps_close(void *statep)
 static int phone_loop_add(struct ps_state *state, char *error)
 {
 	char grammar[PHONE_COUNT * 12 + 96];
+	double word_beam;
+	cmd_ln_t *config;
 	size_t len;
+	int rc;
 
 	len = (size_t)snprintf(grammar, sizeof(grammar),
 			       "#JSGF V1.0; grammar phones; public <loop> = (");
@@ -307,7 +404,14 @@ static int phone_loop_add(struct ps_state *state, char *error)
 					i ? " | " : "", word);
 	}
 	snprintf(grammar + len, sizeof(grammar) - len, ")+;");
-	if (jsgf_search_add(state->decoder, SEARCH_PHONES, grammar) != 0) {
+	/* An FSG search takes its beams from the settings when it is created, so the loop
+	 * alone gets the narrower word-exit beam. */
+	config = ps_get_config(state->decoder);
+	word_beam = cmd_ln_float64_r(config, "-wbeam");
+	cmd_ln_set_float64_r(config, "-wbeam", PHONE_LOOP_WORD_BEAM);
+	rc = jsgf_search_add(state->decoder, SEARCH_PHONES, grammar);
+	cmd_ln_set_float64_r(config, "-wbeam", word_beam);
+	if (rc != 0) {
 		speech_error_format(error, "pocketsphinx could not build its phone loop: %s",
 				    ps_last_error);
 		return EIO;
@@ -338,12 +442,20 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 		err = ENOMEM;
 		goto out;
 	}
+	state->score_dir = score_dir_create();
+	if (!state->score_dir) {
+		err = errno ? errno : EIO;
+		speech_error_format(error, "cannot create a folder for pocketsphinx's scores: %s",
+				    strerror(err));
+		goto out;
+	}
 	ps_last_error[0] = '\0';
 	/* No search is loaded at start: grammars and the open model come per request, which
 	 * keeps a grammar-only decoder small. -compallsen makes scores of different searches
-	 * comparable, for the confidence. */
+	 * comparable, for the confidence, and lets the phone loop reuse the grammar's. */
 	state->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", config->ps_hmm_dir, "-dict",
-				    config->ps_dict, "-compallsen", "yes", NULL);
+				    config->ps_dict, "-compallsen", "yes", "-senlogdir",
+				    state->score_dir, NULL);
 	if (!state->config) {
 		speech_error_format(error, "invalid pocketsphinx settings: %s",
 			 ps_last_error);
@@ -487,6 +599,57 @@ static bool quiet_edges(const int16_t *samples, size_t count)
 	       power(samples, count - edge, edge) * 100.0 <= loudest;
 }
 
+/*
+ * Make the decoder's frame buffers hold at least `frames` frames before a decode.
+ *
+ * 5prealpha's whole-utterance processing enlarges the feature buffer alone, not the table
+ * of file positions beside it that ps_decode_senscr() fills, which then writes past that
+ * table's end (found with valgrind). Growing the buffers by the streaming path, which
+ * enlarges both, before any utterance longer than they hold keeps them in step, so the
+ * whole-utterance path never has to enlarge anything. This costs one decode of `frames`
+ * frames of quiet noise, twice the longest utterance so far, a few times per decoder.
+ */
+static int frames_reserve(struct ps_state *state, size_t frames, char *error)
+{
+	enum { CHUNK = 64 };
+	mfcc_t cepstra[CHUNK][CEPSTRA]; /* the front end normalises them in place */
+	mfcc_t *rows[CHUNK];
+	size_t target = frames * 2;
+	feat_t *feat = ps_get_feat(state->decoder);
+	cmn_type_t cmn;
+	int err = 0;
+
+	if (frames <= state->score_frames)
+		return 0;
+	/* Streaming input switches sphinxbase from the model's batch normalisation to live
+	 * normalisation for good (feat_cmn()). The batch one is put back below. */
+	cmn = feat->cmn;
+	/* Cepstra rather than audio: the front end's silence removal would drop quiet audio,
+	 * and zero cepstra cost nothing to make. */
+	for (size_t i = 0; i < CHUNK; i++)
+		rows[i] = cepstra[i];
+	if (ps_start_stream(state->decoder) < 0 || ps_start_utt(state->decoder) < 0)
+		goto fail;
+	for (size_t fed = 0; fed < target; fed += CHUNK) {
+		memset(cepstra, 0, sizeof(cepstra));
+		if (ps_process_cep(state->decoder, rows, CHUNK, TRUE, FALSE) < 0) {
+			ps_end_utt(state->decoder);
+			goto fail;
+		}
+	}
+	if (ps_end_utt(state->decoder) < 0)
+		goto fail;
+	state->score_frames = target;
+	goto out;
+fail:
+	speech_error_format(error, "pocketsphinx could not prepare its buffers: %s", ps_last_error);
+	err = EIO;
+out:
+	feat->cmn = cmn;
+	score_dir_clear(state->score_dir);
+	return err;
+}
+
 /* Decode the samples, with padding on both sides, as one whole utterance (so cepstral
  * mean normalisation uses the utterance itself) with the active search. Each decode
  * starts a new stream, which resets pocketsphinx's noise estimates: a result depends on
@@ -501,6 +664,13 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 
 	if (!samples)
 		return ENOMEM;
+	/* 160 samples per 10 ms frame, and a margin for the frames the front end adds */
+	err = frames_reserve(state, count / 160 + 16, error);
+	if (err) {
+		free(samples);
+		return err;
+	}
+	score_dir_clear(state->score_dir); /* the folder then contains this decode's file only */
 	memcpy(samples, padding(), pad_samples * sizeof(int16_t));
 	memcpy(samples + pad_samples, request->samples, request->count * sizeof(int16_t));
 	memcpy(samples + pad_samples + request->count, padding(), pad_samples * sizeof(int16_t));
@@ -512,6 +682,33 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 	}
 	free(samples);
 	return err;
+}
+
+/*
+ * Decode the last unpadded decode's senone scores with the active search (the phone
+ * loop). When the score file cannot be read, the audio is decoded again: slower, with
+ * the same result.
+ */
+static int phone_loop_decode(struct ps_state *state, const struct speech_recog_request *request,
+			     char *error)
+{
+	FILE *scores = score_file_take(state->score_dir);
+	int frames;
+
+	if (!scores) {
+		log_warning("speech", NULL, "pocketsphinx's score file is missing in %s, so the "
+			    "audio is decoded again", state->score_dir);
+		return decode(state, request, false, error);
+	}
+	frames = ps_decode_senscr(state->decoder, scores);
+	fclose(scores);
+	score_dir_clear(state->score_dir); /* the copy written while reading */
+	if (frames < 0) {
+		speech_error_format(error, "pocketsphinx could not decode its scores: %s",
+				    ps_last_error);
+		return EIO;
+	}
+	return 0;
 }
 
 /* Frames of the best path spent in words rather than silence or noise. */
@@ -563,10 +760,9 @@ static void collect_words(struct ps_state *state, const char *hyp, size_t reques
 	}
 }
 
-static int ps_recognize(void *statep, const struct speech_recog_request *request,
-			struct speech_recog_result *result, char *error)
+static int recognize(struct ps_state *state, const struct speech_recog_request *request,
+		     struct speech_recog_result *result, char *error)
 {
-	struct ps_state *state = statep;
 	const char *search = SEARCH_OPEN;
 	int32 score, phone_score;
 	double margin;
@@ -625,7 +821,7 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	frames = word_frames(state->decoder);
 	all_frames = ps_get_n_frames(state->decoder);
 	ps_set_search(state->decoder, SEARCH_PHONES);
-	err = decode(state, request, false, error);
+	err = phone_loop_decode(state, request, error);
 	if (err)
 		return err;
 	ps_get_hyp(state->decoder, &phone_score);
@@ -643,6 +839,16 @@ static int ps_recognize(void *statep, const struct speech_recog_request *request
 	result->acoustic_margin = (float)margin;
 	result->confidence = (float)(1.0 / (1.0 + exp(-MARGIN_SLOPE * (margin - MARGIN_MIDPOINT))));
 	return 0;
+}
+
+static int ps_recognize(void *statep, const struct speech_recog_request *request,
+			struct speech_recog_result *result, char *error)
+{
+	struct ps_state *state = statep;
+	int err = recognize(state, request, result, error);
+
+	score_dir_clear(state->score_dir); /* no score of a caller's speech stays behind */
+	return err;
 }
 
 const struct speech_recog_ops speech_recog_pocketsphinx_ops = {

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -54,6 +55,7 @@ struct job {
 	char *expectation;
 	unsigned engine; /* index into the pool's recognition engines */
 	speech_recog_h *recog_h;
+	int64_t queued_ms; /* when it was submitted, monotonic */
 };
 
 struct job_queue {
@@ -104,7 +106,28 @@ struct speech_pool {
 	struct speech_cache *cache;
 	size_t running;
 	uint64_t completed, rejected_full, cancelled;
+	uint64_t recog_wait_ms[SPEECH_POOL_TIME_BUCKETS]; /* see struct speech_pool_stats */
+	uint64_t recog_run_ms[SPEECH_POOL_TIME_BUCKETS];
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void time_count(uint64_t *buckets, int64_t ms)
+{
+	int64_t bucket = ms / SPEECH_POOL_TIME_BUCKET_MS;
+
+	if (bucket < 0)
+		bucket = 0;
+	if (bucket >= SPEECH_POOL_TIME_BUCKETS)
+		bucket = SPEECH_POOL_TIME_BUCKETS - 1;
+	buckets[bucket]++;
+}
 
 static int lang_index(const char *lang)
 {
@@ -270,8 +293,13 @@ static void run_recog(struct worker *worker, struct job *job)
 	struct speech_recog *recog = worker->recogs[job->engine];
 	struct speech_recog_result result;
 	struct speech_recog_event event = {.job = job->id, .error = ""};
+	int64_t start = monotonic_ms();
 
 	event.err = speech_recog_run(recog, &job->request, &result);
+	pthread_mutex_lock(&worker->pool->lock);
+	time_count(worker->pool->recog_wait_ms, start - job->queued_ms);
+	time_count(worker->pool->recog_run_ms, monotonic_ms() - start);
+	pthread_mutex_unlock(&worker->pool->lock);
 	if (event.err)
 		event.error = speech_recog_error(recog);
 	else
@@ -715,6 +743,7 @@ int speech_pool_recognize(struct speech_pool *pool, const struct speech_recog_re
 	job->recog_h = recog_h;
 	job->arg = arg;
 	job->engine = (unsigned)engine;
+	job->queued_ms = monotonic_ms();
 	err = copy_request(pool, job, request);
 	if (!err)
 		err = submit(pool, &pool->recog_queue, job, id);
@@ -808,6 +837,8 @@ void speech_pool_get_stats(struct speech_pool *pool, struct speech_pool_stats *s
 	stats->completed = pool->completed;
 	stats->rejected_full = pool->rejected_full;
 	stats->cancelled = pool->cancelled;
+	memcpy(stats->recog_wait_ms, pool->recog_wait_ms, sizeof(stats->recog_wait_ms));
+	memcpy(stats->recog_run_ms, pool->recog_run_ms, sizeof(stats->recog_run_ms));
 	pthread_mutex_unlock(&pool->lock);
 	if (pool->cache)
 		speech_cache_get_stats(pool->cache, &stats->cache);

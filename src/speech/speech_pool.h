@@ -133,6 +133,10 @@ int speech_pool_cancel(struct speech_pool *pool, uint64_t job);
 int speech_pool_warm(struct speech_pool *pool, const char *lang, const char *const *texts,
 		     size_t count, size_t *failed);
 
+/* Recognition times are counted in buckets of 10 ms up to 2 s, the last one open. */
+#define SPEECH_POOL_TIME_BUCKET_MS 10
+#define SPEECH_POOL_TIME_BUCKETS 200
+
 struct speech_pool_stats {
 	unsigned workers;         /* recognition workers */
 	unsigned synth_threads;
@@ -141,6 +145,9 @@ struct speech_pool_stats {
 	uint64_t completed;
 	uint64_t rejected_full;   /* submissions refused with EAGAIN */
 	uint64_t cancelled;
+	/* Per recognition: time in the queue before a worker took it, and time running. */
+	uint64_t recog_wait_ms[SPEECH_POOL_TIME_BUCKETS];
+	uint64_t recog_run_ms[SPEECH_POOL_TIME_BUCKETS];
 	struct speech_cache_stats cache; /* zero without a cache */
 };
 

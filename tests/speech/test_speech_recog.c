@@ -1,11 +1,14 @@
 /* Tests of recognition (pocketsphinx with grammars, the HTTP back end against a mock
  * Whisper server on loopback) and of the worker pool. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "mock_whisper.h"
 #include "nlu.h"
@@ -278,6 +281,87 @@ static void quiet_edges_need_no_padding(void)
 		wav_audio_free(&audio);
 	}
 	speech_recog_destroy(recog);
+}
+
+/* Names of the entries of a folder, as one string "a b c" (empty when none). */
+static void folder_list(const char *path, char *out, size_t size)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (!dir)
+		return;
+	while ((entry = readdir(dir)) != NULL && len + 1 < size) {
+		if (entry->d_name[0] == '.')
+			continue;
+		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "", entry->d_name);
+	}
+	closedir(dir);
+}
+
+/*
+ * The phone loop decodes the grammar decode's score file. No score of a caller's speech
+ * stays in the folder after a recognition, and the folder goes with the engine. A result
+ * is the same before and after a much longer utterance made the decoder grow its buffers,
+ * because growing them once switched the feature extractor to live normalisation for good.
+ */
+static void scores_shared_and_removed(void)
+{
+	struct speech_recog_result first, again, tight, longer;
+	struct wav_audio audio, line, long_line;
+	char base[512], folder[1024], names[512];
+	struct speech_recog *recog;
+	uint32_t seed = 5;
+
+	test_tmp_path(base, sizeof(base), "asr-scratch");
+	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
+	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
+	recog = pocketsphinx_open(0);
+	unsetenv("TMPDIR");
+	folder_list(base, names, sizeof(names));
+	TEST_CHECK(strncmp(names, "permanence-asr-", 15) == 0 && !strchr(names, ' '));
+	snprintf(folder, sizeof(folder), "%s/%s", base, names);
+
+	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
+	line = audio;
+	line.count = 2400 + audio.count + 1600;
+	long_line = audio;
+	long_line.count = 8000 * 12 + audio.count;
+	line.samples = calloc(line.count, sizeof(int16_t));
+	long_line.samples = calloc(long_line.count, sizeof(int16_t));
+	TEST_REQUIRE(line.samples && long_line.samples);
+	for (size_t j = 0; j < long_line.count; j++) {
+		seed = seed * 1103515245u + 12345u;
+		long_line.samples[j] = (int16_t)((int)((seed >> 16) % 17) - 8);
+		if (j < line.count)
+			line.samples[j] = long_line.samples[j];
+	}
+	memcpy(line.samples + 2400, audio.samples, audio.count * sizeof(int16_t));
+	memcpy(long_line.samples + 8000 * 6, audio.samples, audio.count * sizeof(int16_t));
+
+	TEST_EQ_INT(recognise(recog, &line, "en", "digits", digits_grammar, &first), 0);
+	TEST_EQ_STR(first.text, "nine");
+	TEST_CHECK(first.confidence > 0.0f);
+	folder_list(folder, names, sizeof(names));
+	TEST_EQ_STR(names, "");
+	TEST_EQ_INT(recognise(recog, &audio, "en", "digits", digits_grammar, &tight), 0);
+	TEST_EQ_STR(tight.text, "nine");
+	TEST_EQ_INT(recognise(recog, &long_line, "en", "digits", digits_grammar, &longer), 0);
+	TEST_EQ_STR(longer.text, "nine");
+	folder_list(folder, names, sizeof(names));
+	TEST_EQ_STR(names, "");
+	TEST_EQ_INT(recognise(recog, &line, "en", "digits", digits_grammar, &again), 0);
+	TEST_EQ_STR(again.text, first.text);
+	TEST_CHECK(again.acoustic_margin == first.acoustic_margin);
+	TEST_CHECK(again.confidence == first.confidence);
+
+	speech_recog_destroy(recog);
+	TEST_CHECK(access(folder, F_OK) != 0);
+	free(line.samples);
+	free(long_line.samples);
+	wav_audio_free(&audio);
 }
 
 static void verdict_helper(void)
@@ -830,6 +914,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(missing_words_derived),
 	TEST_CASE(nlu_grammars_compile),
 	TEST_CASE(quiet_edges_need_no_padding),
+	TEST_CASE(scores_shared_and_removed),
 	TEST_CASE(verdict_helper),
 	TEST_CASE(http_transcribes),
 	TEST_CASE(http_sends_key),
