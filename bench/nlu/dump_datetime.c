@@ -15,8 +15,6 @@
 #include "nlu_priv.h"
 #include "tz.h"
 
-#define FIELDS_MAX 16
-
 static void dump_tokens(const struct nlu_tokens *tokens)
 {
 	fputs(" tokens", stdout);
@@ -93,7 +91,7 @@ int main(int argc, char **argv)
 		FILE *in = fopen(argv[i], "r");
 
 		if (!in) {
-			fprintf(stderr, "dump_datetime: cannot open %s\n", argv[i]);
+			fprintf(stderr, "dump_datetime: failed to open %s: check the path\n", argv[i]);
 			status = 1;
 			continue;
 		}
