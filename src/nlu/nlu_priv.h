@@ -250,7 +250,7 @@ void nlu_lexicon_index_tokens(const struct nlu_lexicon *lex, enum nlu_lang lang,
  * Bucket numbers, as cached in struct nlu_token's lex_bucket: 0 when no phrase starts
  * with the word, else 1 + the bucket's index. nlu_lexicon_bucket_limit() is one past the
  * largest number, nlu_lexicon_bucket_of() the number of a folded word in a language, and
- * nlu_lexicon_bucket_has() tells whether a phrase of the category starts with that
+ * nlu_lexicon_bucket_has() returns whether a phrase of the category starts with that
  * bucket's word (false for bucket 0 or a number past the limit).
  */
 uint32_t nlu_lexicon_bucket_limit(const struct nlu_lexicon *lex);
@@ -392,9 +392,9 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 int nlu_when_starts_create(const struct nlu *nlu, uint64_t **starts);
 
 /*
- * False when no date or time grammar can start at token t (a word, indexed in `lang`,
- * that starts no date or number phrase and is not a word the grammars compare with),
- * so nlu_when_extract() skips it; true otherwise, and always for a token not indexed.
+ * False when no date or time grammar can start at token t, so nlu_when_extract() skips
+ * it. That is a word indexed in `lang` that starts no date or number phrase and is not a
+ * word the grammars compare with. True otherwise, and always for a token not indexed.
  */
 bool nlu_when_token_may_start(const struct nlu *nlu, enum nlu_lang lang,
 			      const struct nlu_token *t);

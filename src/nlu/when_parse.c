@@ -89,7 +89,7 @@ static inline const struct nlu_lex_entry *lx(const struct parser *ps, int catego
 }
 
 /* A word compared here where a grammar starts, or after a word it skips there ("on",
- * "the"), must also be listed in start_words[]: the scan tries no grammar at other
+ * "the"), must also be listed in start_words[]. The scan tries no grammar at other
  * words unless a lexicon category of the parser starts with them. */
 static inline bool is(const struct parser *ps, size_t p, const char *word)
 {
@@ -194,7 +194,7 @@ static size_t quantity(const struct parser *ps, size_t p, int *value)
 
 /*
  * Every word the grammars compare with is(), skip_any() or strcmp() on a token's text.
- * A token that is none of these and starts no phrase of a category the parser reads is
+ * A token that matches none of these and starts no phrase of a category the parser reads is
  * skipped by the scan, so a word missing here would silently stop being read.
  */
 static const char *const start_words[] = {
