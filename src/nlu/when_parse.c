@@ -196,6 +196,7 @@ static size_t quantity(const struct parser *ps, size_t p, int *value)
  * Every word the grammars compare with is(), skip_any() or strcmp() on a token's text.
  * A token that matches none of these and starts no phrase of a category the parser reads is
  * skipped by the scan, so a word missing here would silently stop being read.
+ * NOTE: kept by hand; only the table in tests/nlu/test_when.c checks a sample of it.
  */
 static const char *const start_words[] = {
 	"a", "about", "after", "an", "and", "apres", "around", "at", "au", "avant", "back",
