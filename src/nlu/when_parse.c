@@ -88,9 +88,9 @@ static inline const struct nlu_lex_entry *lx(const struct parser *ps, int catego
 	return nlu_lexicon_match(ps->nlu->lexicon, ps->lang, category, ps->tk, p);
 }
 
-/* A word compared here where a grammar starts, or after a word it skips there ("on",
- * "the"), must also be listed in start_words[]. The scan tries no grammar at other
- * words unless a lexicon category of the parser starts with them. */
+/* Callers pass word as a string literal (here or in a skip_any() list) that start_words[]
+ * lists, because the scan tries no grammar at a word unless the table lists it or a
+ * lexicon category of the parser starts with it. tests/nlu/test_when_words.c checks both. */
 static inline bool is(const struct parser *ps, size_t p, const char *word)
 {
 	const char *text;
@@ -196,7 +196,12 @@ static size_t quantity(const struct parser *ps, size_t p, int *value)
  * Every word the grammars compare with is(), skip_any() or strcmp() on a token's text.
  * A token that matches none of these and starts no phrase of a category the parser reads is
  * skipped by the scan, so a word missing here would silently stop being read.
- * NOTE: kept by hand; only the table in tests/nlu/test_when.c checks a sample of it.
+ * tests/nlu/test_when_words.c reads this file and fails when a compared word is missing
+ * here, when a word here is compared nowhere, or when a comparison's word is not a literal.
+ * NOTE: a word that starts no lexicon phrase in a language has no bucket to mark, so the
+ * scan skips it in that language whatever this table lists: "au" is not tried in English,
+ * nor "the" in French. "ish", "ci", "hence" and "partir" are skipped in both languages,
+ * and no grammar starts at them.
  */
 static const char *const start_words[] = {
 	"a", "about", "after", "an", "and", "apres", "around", "at", "au", "avant", "back",
