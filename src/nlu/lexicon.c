@@ -662,6 +662,31 @@ static const struct lex_bucket *bucket_find(const struct nlu_lexicon *lex, enum 
 	return NULL;
 }
 
+uint32_t nlu_lexicon_bucket_limit(const struct nlu_lexicon *lex)
+{
+	return lex->buckets ? (uint32_t)(lex->bucket_mask + 2) : 1;
+}
+
+uint32_t nlu_lexicon_bucket_of(const struct nlu_lexicon *lex, enum nlu_lang lang, const char *word)
+{
+	const struct lex_bucket *bk = bucket_find(lex, lang, word);
+
+	return bk ? (uint32_t)(bk - lex->buckets) + 1 : 0;
+}
+
+bool nlu_lexicon_bucket_has(const struct nlu_lexicon *lex, uint32_t bucket, int category_id)
+{
+	const struct lex_bucket *bk;
+
+	if (bucket == 0 || bucket >= nlu_lexicon_bucket_limit(lex) || category_id < 0)
+		return false;
+	bk = &lex->buckets[bucket - 1];
+	for (uint32_t k = 0; k < bk->count; k++)
+		if (lex->by_first[bk->first + k]->category_id == category_id)
+			return true;
+	return false;
+}
+
 static bool phrase_at(const struct nlu_lex_entry *e, const struct nlu_tokens *tokens, size_t pos)
 {
 	if (pos + e->token_count > tokens->count)

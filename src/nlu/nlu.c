@@ -180,6 +180,8 @@ int nlu_create(struct nlu **nlup, const struct nlu_vocabulary *vocabulary)
 	date_categories_find(nlu);
 	err = period_windows_read(nlu);
 	if (!err)
+		err = nlu_when_starts_create(nlu, &nlu->when_starts);
+	if (!err)
 		err = vocabulary_copy(nlu, vocabulary);
 	if (err)
 		goto out;
@@ -206,6 +208,7 @@ void nlu_destroy(struct nlu *nlu)
 	nlu_vocab_index_destroy(nlu->vocab);
 	nlu_rules_destroy(nlu->rules);
 	nlu_lexicon_destroy(nlu->lexicon);
+	free(nlu->when_starts);
 	free(nlu->practitioners);
 	free(nlu->types);
 	free(nlu->vocabulary_strings);

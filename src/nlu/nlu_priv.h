@@ -246,6 +246,17 @@ const struct nlu_lex_entry *nlu_lexicon_find(const struct nlu_lexicon *lex,
 void nlu_lexicon_index_tokens(const struct nlu_lexicon *lex, enum nlu_lang lang,
 			      struct nlu_tokens *tokens);
 
+/*
+ * Bucket numbers, as cached in struct nlu_token's lex_bucket: 0 when no phrase starts
+ * with the word, else 1 + the bucket's index. nlu_lexicon_bucket_limit() is one past the
+ * largest number, nlu_lexicon_bucket_of() the number of a folded word in a language, and
+ * nlu_lexicon_bucket_has() returns whether a phrase of the category starts with that
+ * bucket's word (false for bucket 0 or a number past the limit).
+ */
+uint32_t nlu_lexicon_bucket_limit(const struct nlu_lexicon *lex);
+uint32_t nlu_lexicon_bucket_of(const struct nlu_lexicon *lex, enum nlu_lang lang, const char *word);
+bool nlu_lexicon_bucket_has(const struct nlu_lexicon *lex, uint32_t bucket, int category_id);
+
 /* Total rows, and row i (0 <= i < count) in (language, category, phrase) order. */
 size_t nlu_lexicon_size(const struct nlu_lexicon *lex);
 const struct nlu_lex_entry *nlu_lexicon_entry(const struct nlu_lexicon *lex, size_t i);
@@ -310,6 +321,8 @@ struct nlu {
 	char *vocabulary_strings;  /* one block that the copied strings point into */
 	struct nlu_rules *rules;   /* concepts, red-flag and intent rules (rules_priv.h) */
 	struct nlu_vocab_index *vocab; /* the vocabulary tokenised (rules_priv.h) */
+	/* Bit per lexicon bucket: its word may start a date (nlu_when_starts_create()). */
+	uint64_t *when_starts;
 };
 
 /* ---- Numbers ---- */
@@ -369,6 +382,22 @@ struct nlu_when_result {
  */
 int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result);
+
+/*
+ * Build the set of lexicon buckets whose word may start a date or a time: a phrase of a
+ * number or date category starts with it, or a grammar compares a token with it. One
+ * bit per bucket number (see nlu_lexicon_bucket_limit()); free() it. Returns 0 or
+ * ENOMEM.
+ */
+int nlu_when_starts_create(const struct nlu *nlu, uint64_t **starts);
+
+/*
+ * False when no date or time grammar can start at token t, so nlu_when_extract() skips
+ * it. That is a word indexed in `lang` that starts no date or number phrase and is not a
+ * word the grammars compare with. True otherwise, and always for a token not indexed.
+ */
+bool nlu_when_token_may_start(const struct nlu *nlu, enum nlu_lang lang,
+			      const struct nlu_token *t);
 
 /* A calendar date as written or said, before any year is chosen. */
 struct nlu_calendar {

@@ -199,25 +199,30 @@ static void word_fold(struct tokenizer *tk, struct nlu_token *t, size_t start, s
 	size_t n = 0, i = start;
 	bool ascii = true;
 
-	/* A plain ASCII word is only lowered: most words take this path. */
-	for (size_t k = start; k < end && ascii; k++)
+	/* A plain ASCII word is only lowered, in one pass: most words take this path. A
+	 * byte from 0x80 up ends the pass and the word takes the general path below. */
+	for (size_t k = start; k < end && n + 1 < sizeof(raw); k++) {
+		char c = (char)tk->text[k];
+
+		if (tk->text[k] >= 0x80) {
+			ascii = false;
+			break;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		raw[n++] = c == '`' ? '\'' : c;
+	}
+	for (size_t k = start + n; k < end && ascii; k++)
 		ascii = tk->text[k] < 0x80;
 	if (ascii) {
-		for (size_t k = start; k < end && n + 1 < sizeof(raw); k++) {
-			char c = (char)tk->text[k];
-
-			raw[n++] = c == '`' ? '\'' : c;
-		}
-		if (n > 0 && raw[0] >= 'A' && raw[0] <= 'Z')
+		if (n > 0 && tk->text[start] >= 'A' && tk->text[start] <= 'Z')
 			t->flags |= NLU_TOKEN_CAPITAL;
-		for (size_t k = 0; k < n; k++)
-			if (raw[k] >= 'A' && raw[k] <= 'Z')
-				raw[k] = (char)(raw[k] - 'A' + 'a');
 		if (end - start >= sizeof(raw))
 			t->flags |= NLU_TOKEN_CUT;
 		text_set(t, raw, n);
 		return;
 	}
+	n = 0;
 
 	/* Copy the word with apostrophes made ASCII; a word past the buffer is cut. */
 	while (i < end) {

@@ -34,6 +34,8 @@ struct parser {
 	const struct nlu_tokens *tk;
 	size_t n;
 	struct number_memo *memo; /* may be NULL */
+	/* Every token was indexed in `lang`, so lx() reads its category bits directly. */
+	bool indexed;
 };
 
 enum atom_kind {
@@ -67,13 +69,28 @@ struct atom {
 
 /* ---- Token helpers ---- */
 
+/* nlu_token_may_start() at token p < ps->n, without its checks when all are indexed. */
+static inline bool may_start(const struct parser *ps, size_t p, int category)
+{
+	const uint64_t *bits = ps->tk->token[p].lex_categories;
+
+	if (!ps->indexed)
+		return nlu_token_may_start(&ps->tk->token[p], ps->lang, category);
+	if (!bits || category < 0)
+		return bits != NULL;
+	return category >= NLU_LEX_MASK_CATEGORIES || ((bits[category / 64] >> (category % 64)) & 1);
+}
+
 static inline const struct nlu_lex_entry *lx(const struct parser *ps, int category, size_t p)
 {
-	if (category < 0 || p >= ps->n || !nlu_token_may_start(&ps->tk->token[p], ps->lang, category))
+	if (category < 0 || p >= ps->n || !may_start(ps, p, category))
 		return NULL;
 	return nlu_lexicon_match(ps->nlu->lexicon, ps->lang, category, ps->tk, p);
 }
 
+/* Callers pass word as a string literal (here or in a skip_any() list) that start_words[]
+ * lists, because the scan tries no grammar at a word unless the table lists it or a
+ * lexicon category of the parser starts with it. tests/nlu/test_when_words.c checks both. */
 static inline bool is(const struct parser *ps, size_t p, const char *word)
 {
 	const char *text;
@@ -171,6 +188,76 @@ static size_t quantity(const struct parser *ps, size_t p, int *value)
 		return 0;
 	*value = (int)num.value;
 	return num.token_count;
+}
+
+/* ---- Where a date or a time may start ---- */
+
+/*
+ * Every word the grammars compare with is(), skip_any() or strcmp() on a token's text.
+ * A token that matches none of these and starts no phrase of a category the parser reads is
+ * skipped by the scan, so a word missing here would silently stop being read.
+ * tests/nlu/test_when_words.c reads this file and fails when a compared word is missing
+ * here, when a word here is compared nowhere, or when a comparison's word is not a literal.
+ * NOTE: a word that starts no lexicon phrase in a language has no bucket to mark, so the
+ * scan skips it in that language whatever this table lists: "au" is not tried in English,
+ * nor "the" in French. "ish", "ci", "hence" and "partir" are skipped in both languages,
+ * and no grammar starts at them.
+ */
+static const char *const start_words[] = {
+	"a", "about", "after", "an", "and", "apres", "around", "at", "au", "avant", "back",
+	"by", "ce", "ci", "current", "day", "de", "des", "du", "during", "en", "environ",
+	"et", "for", "from", "h", "half", "hence", "heure", "hour", "in", "ish", "jour",
+	"jusque", "la", "le", "les", "m", "moins", "mois", "month", "more", "next", "ni",
+	"nor", "now", "of", "on", "one", "or", "ou", "partir", "semaine", "since", "the",
+	"this", "through", "thru", "till", "to", "today", "un", "une", "until", "upcoming",
+	"vers", "week",
+};
+
+/* Both category structs are plain lists of category ids, read here as arrays of int. */
+_Static_assert(sizeof(struct nlu_categories) % sizeof(int) == 0, "ids only");
+_Static_assert(sizeof(struct nlu_date_categories) % sizeof(int) == 0, "ids only");
+
+/* Bucket 0, a word no phrase starts with, stays clear: the scan skips such words. */
+static void starts_mark(uint64_t *starts, uint32_t bucket)
+{
+	if (bucket)
+		starts[bucket / 64] |= 1ULL << (bucket % 64);
+}
+
+int nlu_when_starts_create(const struct nlu *nlu, uint64_t **starts)
+{
+	const struct nlu_lexicon *lex = nlu->lexicon;
+	const int *ids[2] = {(const int *)&nlu->cat, (const int *)&nlu->dcat};
+	const size_t id_counts[2] = {sizeof(nlu->cat) / sizeof(int), sizeof(nlu->dcat) / sizeof(int)};
+	uint32_t limit = nlu_lexicon_bucket_limit(lex);
+	uint64_t *set = calloc(limit / 64 + 1, sizeof(*set));
+
+	*starts = NULL;
+	if (!set)
+		return ENOMEM;
+	for (uint32_t bucket = 1; bucket < limit; bucket++) {
+		for (size_t s = 0; s < 2; s++) {
+			for (size_t k = 0; k < id_counts[s]; k++) {
+				if (nlu_lexicon_bucket_has(lex, bucket, ids[s][k]))
+					starts_mark(set, bucket);
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof(start_words) / sizeof(start_words[0]); i++) {
+		starts_mark(set, nlu_lexicon_bucket_of(lex, NLU_LANG_FR, start_words[i]));
+		starts_mark(set, nlu_lexicon_bucket_of(lex, NLU_LANG_EN, start_words[i]));
+	}
+	*starts = set;
+	return 0;
+}
+
+bool nlu_when_token_may_start(const struct nlu *nlu, enum nlu_lang lang,
+			      const struct nlu_token *t)
+{
+	if (t->kind != NLU_TOKEN_WORD || t->lex_bucket == NLU_LEX_UNKNOWN ||
+	    t->lex_lang != (uint8_t)lang || !nlu->when_starts)
+		return true;
+	return (nlu->when_starts[t->lex_bucket / 64] >> (t->lex_bucket % 64)) & 1;
 }
 
 /* ---- Calendar dates ---- */
@@ -600,7 +687,7 @@ static size_t nth_of_month(const struct parser *ps, size_t p, struct dt_date *d)
 	bool two;
 
 	if (!e && !is_number(ps, p) &&
-	    !(p < ps->n && nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number)))
+	    !(p < ps->n && may_start(ps, p, ps->nlu->cat.number)))
 		return 0;
 	if (e && e->numeric && (e->number == -1 || (e->number >= 1 && e->number <= 5))) {
 		nth = (int)e->number;
@@ -1522,13 +1609,13 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	/* Only a count, a unit, "dans", "il y a", "les" or "next" can start one. */
 	if (p >= ps->n || (ps->tk->token[p].kind == NLU_TOKEN_PUNCT) ||
 	    (ps->tk->token[p].kind == NLU_TOKEN_WORD &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->in) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->ago) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->next) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->last) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->c->unit) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number) &&
-	     !nlu_token_may_start(&ps->tk->token[p], ps->lang, ps->nlu->cat.number_mod) &&
+	     !may_start(ps, p, ps->c->in) &&
+	     !may_start(ps, p, ps->c->ago) &&
+	     !may_start(ps, p, ps->c->next) &&
+	     !may_start(ps, p, ps->c->last) &&
+	     !may_start(ps, p, ps->c->unit) &&
+	     !may_start(ps, p, ps->nlu->cat.number) &&
+	     !may_start(ps, p, ps->nlu->cat.number_mod) &&
 	     !is(ps, p, "les") && !is(ps, p, "the") && !is(ps, p, "un") && !is(ps, p, "une") &&
 	     !is(ps, p, "a") && !is(ps, p, "an")))
 		return 0;
@@ -1941,7 +2028,7 @@ static size_t parse_range(const struct parser *ps, size_t p, const struct endpoi
 bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 			size_t pos, struct nlu_calendar *date)
 {
-	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL};
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL, false};
 	struct dt_date d;
 	size_t q = pos, n;
 
@@ -2076,9 +2163,9 @@ static size_t scan(const struct parser *ps, struct atom *atoms, size_t max)
 			p = q + run;
 			continue;
 		}
-		/* A word no date phrase starts with cannot start a date or a time. */
-		if (ps->tk->token[p].kind == NLU_TOKEN_WORD && ps->tk->token[p].lex_bucket == 0 &&
-		    ps->tk->token[p].lex_lang == (uint8_t)ps->lang) {
+		/* No grammar can start at a word that starts no date phrase and is not one the
+		 * grammars compare with: trying them there would find nothing. */
+		if (!nlu_when_token_may_start(ps->nlu, ps->lang, &ps->tk->token[p])) {
 			p++;
 			continue;
 		}
@@ -2398,6 +2485,12 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	memo.known[0] = memo.known[1] = 0;
 	memo.found[0] = memo.found[1] = 0;
 	ps.memo = &memo;
+	ps.indexed = true;
+	for (size_t i = 0; i < tokens->count; i++) {
+		if (tokens->token[i].lex_bucket == NLU_LEX_UNKNOWN ||
+		    tokens->token[i].lex_lang != (uint8_t)lang)
+			ps.indexed = false;
+	}
 
 	count = scan(&ps, atoms, ATOMS_MAX);
 	n = group_atoms(atoms, count, groups, GROUPS_MAX, &exclude, &part_from, &part_to, &duration,

@@ -207,7 +207,117 @@ static void bad_input_bounded(void)
 	nlu_destroy(nlu);
 }
 
+/* Token 0 of text, tokenised and indexed in lang, may start a date or a time. */
+static bool first_may_start(const struct nlu *nlu, enum nlu_lang lang, const char *text)
+{
+	struct nlu_tokens *tokens = malloc(sizeof(*tokens));
+	bool may;
+
+	TEST_REQUIRE(tokens != NULL);
+	TEST_REQUIRE(nlu_tokenize(text, lang, tokens) == 0);
+	nlu_tokens_index(nlu, lang, tokens);
+	TEST_REQUIRE(tokens->count > 0);
+	may = nlu_when_token_may_start(nlu, lang, &tokens->token[0]);
+	free(tokens);
+	return may;
+}
+
+/* True when the category id is one of struct nlu_categories or nlu_date_categories. */
+static bool parser_category(const struct nlu *nlu, int id)
+{
+	const int *cat = (const int *)&nlu->cat;
+	const int *dcat = (const int *)&nlu->dcat;
+
+	for (size_t i = 0; i < sizeof(nlu->cat) / sizeof(int); i++)
+		if (cat[i] == id)
+			return true;
+	for (size_t i = 0; i < sizeof(nlu->dcat) / sizeof(int); i++)
+		if (dcat[i] == id)
+			return true;
+	return false;
+}
+
+/* Every number and date phrase of the lexicon starts at a token the scan tries. */
+static void lexicon_starts_never_skipped(void)
+{
+	struct nlu *nlu = engine();
+	size_t checked = 0;
+
+	for (size_t i = 0; i < nlu_lexicon_size(nlu->lexicon); i++) {
+		const struct nlu_lex_entry *e = nlu_lexicon_entry(nlu->lexicon, i);
+
+		if (!parser_category(nlu, e->category_id))
+			continue;
+		checked++;
+		if (!first_may_start(nlu, e->lang, e->phrase))
+			fprintf(stderr, "skipped: %s (%s)\n", e->phrase, e->category);
+		TEST_CHECK(first_may_start(nlu, e->lang, e->phrase));
+	}
+	TEST_CHECK(checked > 500);
+	nlu_destroy(nlu);
+}
+
+/* Words the grammars compare with, digits and punctuation are tried; other words not. */
+static void start_words_table(void)
+{
+	static const struct {
+		enum nlu_lang lang;
+		const char *text;
+		bool may_start;
+	} rows[] = {
+		{NLU_LANG_FR, "le", true},	   {NLU_LANG_FR, "au", true},
+		{NLU_LANG_FR, "du", true},	   {NLU_LANG_FR, "en", true},
+		{NLU_LANG_FR, "vers", true},	   {NLU_LANG_FR, "avant", true},
+		{NLU_LANG_FR, "semaine", true},   {NLU_LANG_FR, "mois", true},
+		{NLU_LANG_FR, "une", true},	   {NLU_LANG_FR, "et", true},
+		{NLU_LANG_FR, "ou", true},	   {NLU_LANG_FR, "lundi", true},
+		{NLU_LANG_FR, "Demain", true},	   {NLU_LANG_FR, "août", true},
+		{NLU_LANG_FR, "midi", true},	   {NLU_LANG_FR, "jusqu'au", true},
+		{NLU_LANG_FR, "14", true},	   {NLU_LANG_FR, ",", true},
+		{NLU_LANG_EN, "the", true},	   {NLU_LANG_EN, "on", true},
+		{NLU_LANG_EN, "for", true},	   {NLU_LANG_EN, "at", true},
+		{NLU_LANG_EN, "a", true},	   {NLU_LANG_EN, "next", true},
+		{NLU_LANG_EN, "upcoming", true},  {NLU_LANG_EN, "until", true},
+		{NLU_LANG_EN, "week", true},	   {NLU_LANG_EN, "twenty", true},
+		{NLU_LANG_EN, "noon", true},	   {NLU_LANG_EN, "3rd", true},
+		{NLU_LANG_FR, "annuler", false},  {NLU_LANG_FR, "rendez-vous", false},
+		{NLU_LANG_EN, "cancel", false},   {NLU_LANG_EN, "appointment", false},
+		{NLU_LANG_EN, "doctor", false},
+	};
+	struct nlu *nlu = engine();
+
+	for (size_t i = 0; i < TEST_COUNT(rows); i++) {
+		if (first_may_start(nlu, rows[i].lang, rows[i].text) != rows[i].may_start)
+			fprintf(stderr, "row %zu: %s\n", i, rows[i].text);
+		TEST_CHECK(first_may_start(nlu, rows[i].lang, rows[i].text) == rows[i].may_start);
+	}
+	nlu_destroy(nlu);
+}
+
+/* A skipped word before a date leaves the date and its span as they were. */
+static void skipped_word_keeps_date(void)
+{
+	struct nlu *nlu = engine();
+	struct nlu_when_result alone, after;
+	struct tz *tz;
+
+	TEST_REQUIRE(tz_open(&tz, "Europe/Paris") == 0);
+	understand(nlu, NLU_LANG_FR, tz, "2026-03-30T09:00", "lundi prochain", &alone);
+	understand(nlu, NLU_LANG_FR, tz, "2026-03-30T09:00", "annuler lundi prochain", &after);
+	TEST_EQ_INT(alone.count, 1);
+	TEST_EQ_INT(after.count, 1);
+	TEST_CHECK(alone.item[0].when.start == after.item[0].when.start);
+	TEST_CHECK(alone.item[0].when.end == after.item[0].when.end);
+	TEST_EQ_INT(after.item[0].token_from, 1);
+	TEST_EQ_INT(after.item[0].token_to, 3);
+	tz_close(tz);
+	nlu_destroy(nlu);
+}
+
 static const struct test_case cases[] = {
+	TEST_CASE(lexicon_starts_never_skipped),
+	TEST_CASE(start_words_table),
+	TEST_CASE(skipped_word_keeps_date),
 	TEST_CASE(when_table),
 	TEST_CASE(dst_day_lengths),
 	TEST_CASE(time_still_ahead),
