@@ -36,6 +36,9 @@ struct parser {
 	struct number_memo *memo; /* may be NULL */
 	/* Every token was indexed in `lang`, so lx() reads its category bits directly. */
 	bool indexed;
+	/* 1 + the last token that may start a unit or a weekday, 0 for none: a relative
+	 * date reads one at or after its first token. */
+	size_t unit_end;
 };
 
 enum atom_kind {
@@ -1606,6 +1609,9 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	int count, sign = 1;
 	bool within = false;
 
+	/* Every form reads a unit ("jours", "weeks") or a weekday at or after p. */
+	if (p >= ps->unit_end)
+		return 0;
 	/* Only a count, a unit, "dans", "il y a", "les" or "next" can start one. */
 	if (p >= ps->n || (ps->tk->token[p].kind == NLU_TOKEN_PUNCT) ||
 	    (ps->tk->token[p].kind == NLU_TOKEN_WORD &&
@@ -2028,7 +2034,8 @@ static size_t parse_range(const struct parser *ps, size_t p, const struct endpoi
 bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 			size_t pos, struct nlu_calendar *date)
 {
-	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL, false};
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL, false,
+			    tokens->count};
 	struct dt_date d;
 	size_t q = pos, n;
 
@@ -2490,6 +2497,13 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		if (tokens->token[i].lex_bucket == NLU_LEX_UNKNOWN ||
 		    tokens->token[i].lex_lang != (uint8_t)lang)
 			ps.indexed = false;
+	}
+	ps.unit_end = 0;
+	for (size_t i = tokens->count; i-- > 0;) {
+		if (may_start(&ps, i, ps.c->unit) || may_start(&ps, i, ps.c->weekday)) {
+			ps.unit_end = i + 1;
+			break;
+		}
 	}
 
 	count = scan(&ps, atoms, ATOMS_MAX);
