@@ -1823,6 +1823,7 @@ enum end_kind { END_NONE, END_DATE, END_TIME, END_NUMBER };
 
 struct endpoint {
 	enum end_kind kind;
+	size_t date_len; /* parse_date() at the start: 0, or tokens read even when not kept */
 	struct dt_date date;
 	struct dt_time time;
 	int number;
@@ -1837,6 +1838,7 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 	ep->article = is(ps, p, "le") || is(ps, p, "the");
 	n = parse_date(ps, p, &ep->date);
+	ep->date_len = n;
 	if (n && !(ep->date.set & DT_NEXT_DAYS)) {
 		ep->kind = END_DATE;
 		return n;
@@ -2064,6 +2066,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 
 	struct endpoint x;
 	size_t x_len = 0;
+	bool x_read = false;
 
 	memset(a, 0, sizeof(*a));
 	a->part_from = -1;
@@ -2073,6 +2076,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 	} else {
 		/* The first end of a range is read once and reused when no range follows. */
 		x_len = endpoint(ps, p, &x);
+		x_read = true;
 		if (x_len && (n = parse_range(ps, p, &x, x_len, a)) != 0)
 			return n;
 	}
@@ -2087,9 +2091,18 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 		a->date = x.date;
 		return x_len;
 	}
-	if (!x_len && (n = parse_date(ps, p, &a->date)) != 0) {
-		a->kind = ATOM_DATE;
-		return n;
+	if (!x_len) {
+		/* The first end already read the date here: the grammar would give the same. */
+		if (x_read) {
+			a->date = x.date;
+			n = x.date_len;
+		} else {
+			n = parse_date(ps, p, &a->date);
+		}
+		if (n) {
+			a->kind = ATOM_DATE;
+			return n;
+		}
 	}
 	/* A clock read as the first end with a mark ("4 pm", "14h30") reads the same alone,
 	 * unless minutes before an hour could start here ("10 past 4"). */
