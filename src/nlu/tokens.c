@@ -481,7 +481,10 @@ static bool is_filler(const struct nlu *nlu, enum nlu_lang lang, const struct nl
 		return false;
 	if (tokens->token[i].lex_bucket == 0 && tokens->token[i].len < 4)
 		return false;
-	e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, tokens, i);
+	/* Most words start no filler phrase, which their category bits show without a lookup. */
+	e = NULL;
+	if (nlu_token_may_start(&tokens->token[i], lang, nlu->cat.filler))
+		e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, tokens, i);
 	if (e && e->token_count == 1)
 		return true;
 	/* A drawn-out filler: "euuuh", "ummm"; only a word with a letter three times in a row. */
@@ -531,7 +534,8 @@ void nlu_tokens_normalize(const struct nlu *nlu, enum nlu_lang lang, unsigned op
 		/* "le le mardi": a word said twice in a row, unless it is a number or a letter.
 		 * The comparison is with the last kept token, so fillers in between vanish. */
 		if (!(options & NLU_NORM_KEEP_REPEATS) && kept > 0 && t->kind == NLU_TOKEN_WORD &&
-		    t->len > 1 && strcmp(t->text, tokens->token[kept - 1].text) == 0 &&
+		    t->len > 1 && t->text[0] == tokens->token[kept - 1].text[0] &&
+		    strcmp(t->text, tokens->token[kept - 1].text) == 0 &&
 		    !is_number_word(nlu, lang, tokens, i))
 			continue;
 		if (kept != i)
