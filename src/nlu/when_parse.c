@@ -581,13 +581,16 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 		}
 	}
 
-	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". */
-	n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
-				    month_alone_ok || is(ps, q + 1, "the") ||
-				    day_number(ps, q + 1, &day, &ordinal) ||
-				    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
-				     glued(ps, q + 1) && is_number(ps, q + 2)),
-		     &month);
+	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". Whether
+	 * an abbreviation may stand is worked out only at a word that may start a month. */
+	n = 0;
+	if (q < ps->n && ps->c->month >= 0 && may_start(ps, q, ps->c->month))
+		n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
+					    month_alone_ok || is(ps, q + 1, "the") ||
+					    day_number(ps, q + 1, &day, &ordinal) ||
+					    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
+					     glued(ps, q + 1) && is_number(ps, q + 2)),
+			     &month);
 	if (n) {
 		size_t r = q + n, s;
 
