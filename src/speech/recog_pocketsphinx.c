@@ -25,7 +25,8 @@
  * audio again: the grammar's unpadded decode writes its senone scores to a file (5prealpha
  * offers -senlogdir for that, one file per utterance), and the phone loop decodes that
  * file (ps_decode_senscr). The files live in a private folder ($TMPDIR, else /dev/shm),
- * each is removed as soon as it has been opened, and none outlives its recognition.
+ * each is removed as soon as it has been opened, and none outlives its recognition. A
+ * folder that a crashed process left is removed by the next engine opened there.
  */
 #include "recog_priv.h"
 
@@ -35,6 +36,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +314,42 @@ static unsigned score_dir_clear(const char *dir)
 	return count;
 }
 
+/* Score folders are named after their process: SCORE_DIR_PREFIX, the pid, '-', random. */
+#define SCORE_DIR_PREFIX "permanence-asr-"
+
+/*
+ * Remove the score folders in `base` whose process no longer runs (a crash skips
+ * ps_close()), so no caller's scores stay there until the next reboot. A folder of a
+ * live process, or one this user may not remove, is left alone.
+ */
+static void score_dirs_sweep(const char *base)
+{
+	const size_t prefix = strlen(SCORE_DIR_PREFIX);
+	struct dirent *entry;
+	DIR *folder = opendir(base);
+
+	if (!folder)
+		return;
+	while ((entry = readdir(folder)) != NULL) {
+		char path[PATH_MAX], *end;
+		long pid;
+
+		if (strncmp(entry->d_name, SCORE_DIR_PREFIX, prefix) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(entry->d_name + prefix, &end, 10);
+		if (errno || end == entry->d_name + prefix || *end != '-' || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", base, entry->d_name) >= sizeof(path))
+			continue;
+		score_dir_clear(path);
+		if (rmdir(path) == 0)
+			log_info("speech", NULL, "removed %s, left by process %ld", path, pid);
+	}
+	closedir(folder);
+}
+
 /* Create the private score folder in $TMPDIR when it is set, else on /dev/shm (memory,
  * so the scores never reach a disk) when it is writable, else in /tmp. */
 static char *score_dir_create(void)
@@ -321,7 +359,9 @@ static char *score_dir_create(void)
 
 	if (!base || !*base)
 		base = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
-	if ((size_t)snprintf(path, sizeof(path), "%s/permanence-asr-XXXXXX", base) >= sizeof(path) ||
+	score_dirs_sweep(base);
+	if ((size_t)snprintf(path, sizeof(path), "%s/" SCORE_DIR_PREFIX "%ld-XXXXXX", base,
+			     (long)getpid()) >= sizeof(path) ||
 	    !mkdtemp(path))
 		return NULL;
 	return strdup(path);

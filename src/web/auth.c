@@ -166,14 +166,26 @@ static json_t *user_json(const struct web_user *u)
 	return out;
 }
 
+/* Build the session's reply with the practice's time zone, so the page's "today" is the
+ * practice's day rather than the browser's. */
 static json_t *session_json(struct web_request *req)
 {
 	const struct web_config *c = &req->server->config;
+	struct store_practice practice;
+	json_t *out;
+	int err;
 
-	return json_pack("{s:o, s:s, s:I, s:I}", "user", user_json(&req->user), "csrf_token",
-			 req->session.csrf_token, "idle_timeout_s", (json_int_t)c->session_idle_s,
-			 "expires_at_utc",
-			 (json_int_t)(req->session.created_utc + (int64_t)c->session_max_s));
+	out = json_pack("{s:o, s:s, s:I, s:I}", "user", user_json(&req->user), "csrf_token",
+			req->session.csrf_token, "idle_timeout_s", (json_int_t)c->session_idle_s,
+			"expires_at_utc",
+			(json_int_t)(req->session.created_utc + (int64_t)c->session_max_s));
+	err = store_practice_get(req->ctx->st, &practice);
+	if (err)
+		log_warning("web", NULL, "practice not read for the session, so the page uses the "
+			    "browser's time zone: %s", store_errmsg(req->ctx->st));
+	else if (out && practice.timezone[0])
+		json_object_set_new(out, "timezone", json_string(practice.timezone));
+	return out;
 }
 
 /* Reply 429 when the account or the address is locked out; false then. */

@@ -77,6 +77,14 @@ async function login(page, base, user) {
   await page.waitForSelector('#nav a');
 }
 
+// The browser runs in a zone whose day differs from the practice's (Europe/Paris) at the
+// time of the run, so a page that took "today" from the browser would show the wrong day.
+function parisDay(date) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+const parisHour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+const browserZone = parisHour >= 12 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
+
 const dir = mkdtempSync(join(tmpdir(), 'permanence-e2e-'));
 const server = await startServer(dir);
 const base = 'http://127.0.0.1:' + server.port;
@@ -87,6 +95,7 @@ const context = await chromium.launchPersistentContext(join(dir, 'chromium-profi
     '--disable-component-update', '--disable-sync', '--no-first-run'],
   viewport: { width: 1366, height: 768 },
   locale: 'fr-FR',
+  timezoneId: browserZone,
 });
 context.setDefaultTimeout(STEP_TIMEOUT_MS);
 const page = context.pages()[0] || await context.newPage();
@@ -254,6 +263,7 @@ await step('admin pages: settings, statistics, audit', async () => {
   await shot(page, '08-settings');
   await page.goto(base + '/#/stats');
   await page.waitForSelector('.chart svg');
+  assert.equal(await page.inputValue('#stats-to'), parisDay(new Date()));
   await shot(page, '09-stats');
   await page.goto(base + '/#/audit');
   await page.waitForSelector('table tbody tr');

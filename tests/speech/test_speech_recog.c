@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "mock_whisper.h"
 #include "nlu.h"
@@ -303,7 +304,8 @@ static void folder_list(const char *path, char *out, size_t size)
 
 /*
  * The phone loop decodes the grammar decode's score file. No score of a caller's speech
- * stays in the folder after a recognition, and the folder goes with the engine. A result
+ * stays in the folder after a recognition, the folder goes with the engine, and a folder
+ * left by a process that ended is removed when the next engine starts. A result
  * is the same before and after a much longer utterance made the decoder grow its buffers,
  * because growing them once switched the feature extractor to live normalisation for good.
  */
@@ -311,17 +313,40 @@ static void scores_shared_and_removed(void)
 {
 	struct speech_recog_result first, again, tight, longer;
 	struct wav_audio audio, line, long_line;
-	char base[512], folder[1024], names[512];
+	char base[512], folder[1024], names[512], stale[600], alive[600], own[64];
 	struct speech_recog *recog;
 	uint32_t seed = 5;
+	pid_t child;
+	FILE *file;
 
 	test_tmp_path(base, sizeof(base), "asr-scratch");
 	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
+	/* A folder left by a process that ended, with a score file in it, and one of a
+	 * process that runs (init). */
+	child = fork();
+	TEST_REQUIRE(child >= 0);
+	if (child == 0)
+		_exit(0);
+	TEST_REQUIRE(waitpid(child, NULL, 0) == child);
+	snprintf(stale, sizeof(stale), "%s/permanence-asr-%ld-abcdef", base, (long)child);
+	snprintf(folder, sizeof(folder), "%s/000000001.sen", stale);
+	snprintf(alive, sizeof(alive), "%s/permanence-asr-1-abcdef", base);
+	TEST_REQUIRE(mkdir(stale, 0700) == 0 && mkdir(alive, 0700) == 0);
+	file = fopen(folder, "w");
+	TEST_REQUIRE(file != NULL);
+	fputs("scores", file);
+	fclose(file);
+
 	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
 	recog = pocketsphinx_open(0);
 	unsetenv("TMPDIR");
+	TEST_CHECK(access(stale, F_OK) != 0);
+	TEST_CHECK(access(alive, F_OK) == 0);
+	rmdir(alive);
 	folder_list(base, names, sizeof(names));
-	TEST_CHECK(strncmp(names, "permanence-asr-", 15) == 0 && !strchr(names, ' '));
+	snprintf(own, sizeof(own), "permanence-asr-%ld-", (long)getpid());
+	TEST_CHECK(strncmp(names, own, strlen(own)) == 0);
+	TEST_CHECK(strchr(names, ' ') == NULL);
 	snprintf(folder, sizeof(folder), "%s/%s", base, names);
 
 	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);

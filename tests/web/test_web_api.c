@@ -357,9 +357,15 @@ static void test_login_session_logout(void)
 		    "secretary");
 	snprintf(c.csrf, sizeof(c.csrf), "%s", json_string_value(json_object_get(doc, "csrf_token")));
 	TEST_EQ_INT(strlen(c.csrf), 64);
+	TEST_EQ_STR(json_string_value(json_object_get(doc, "timezone")), "Europe/Paris");
 	json_decref(doc);
 	free(r.body);
 
+	doc = request(&c, "GET", "/api/v1/session", NULL, NULL, &r);
+	TEST_EQ_INT(r.status, 200);
+	TEST_EQ_STR(json_string_value(json_object_get(doc, "timezone")), "Europe/Paris");
+	json_decref(doc);
+	free(r.body);
 	TEST_EQ_INT(status_of(&c, "GET", "/api/v1/session", NULL, NULL), 200);
 	TEST_EQ_INT(status_of(&c, "DELETE", "/api/v1/session", NULL, ""), 403);
 	TEST_EQ_INT(status_of(&c, "DELETE", "/api/v1/session", NULL, NULL), 200);

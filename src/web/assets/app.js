@@ -89,8 +89,17 @@
     const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
     return addDays(isoDay, -weekday);
   }
+  // Return the practice's day (its time zone comes with the session), else the browser's.
   function today() {
     const now = new Date();
+    const zone = state.session && state.session.timezone;
+    if (zone) {
+      try {
+        return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+      } catch (e) {
+        // A zone the browser does not know: its own day below.
+      }
+    }
     return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())).toISOString().slice(0, 10);
   }
   function duration(seconds) {
