@@ -16,15 +16,19 @@
 #include "when_priv.h"
 
 /*
- * Numbers read at each token, kept for the utterance: the grammars try the same token
- * as a day, an hour, a count and a year, and reading it once saves that work.
+ * Numbers and parts of the day read at each token, kept for the utterance: the grammars
+ * try the same token as a day, an hour, a count and a year, and try a part of the day
+ * both as the first end of a range and as a time. Reading each once saves that work.
  */
 #define MEMO_TOKENS 64 /* tokens past this are read each time */
 
-struct number_memo {
+struct scan_memo {
 	uint64_t known[2]; /* bit per token: [small, integer] */
 	uint64_t found[2];
 	struct nlu_number number[2][MEMO_TOKENS];
+	uint64_t part_known; /* bit per token: day_part() was read there */
+	uint8_t part_len[MEMO_TOKENS]; /* its result: tokens read, 0 for none */
+	struct dt_time part[MEMO_TOKENS];
 };
 
 struct parser {
@@ -33,7 +37,7 @@ struct parser {
 	enum nlu_lang lang;
 	const struct nlu_tokens *tk;
 	size_t n;
-	struct number_memo *memo; /* may be NULL */
+	struct scan_memo *memo; /* may be NULL */
 	/* Every token was indexed in `lang`, so lx() reads its category bits directly. */
 	bool indexed;
 	/* 1 + the last token that may start a unit or a weekday, 0 for none: a relative
@@ -145,7 +149,7 @@ static size_t skip_punct(const struct parser *ps, size_t p, char c)
 /* nlu_number_parse() through the utterance's memo; which is 0 (small) or 1 (integer). */
 static bool number_at(const struct parser *ps, size_t p, int which, struct nlu_number *num)
 {
-	struct number_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
+	struct scan_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
 	uint64_t bit = 1ULL << (p % 64);
 	bool ok;
 
@@ -1392,7 +1396,7 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 }
 
 /* "le matin", "cet après-midi", "in the evening", "tonight", "en fin de matinée". */
-static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
+static size_t day_part_read(const struct parser *ps, size_t p, struct dt_time *tm)
 {
 	const struct nlu_lex_entry *e = NULL;
 	size_t q = p;
@@ -1427,6 +1431,29 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 	tm->hint = meridiem_of_tag(e);
 	tm->today = today || ((e)->tag_bits & NLU_TAG_TODAY_PM);
 	return q + e->token_count - p;
+}
+
+/* A part of the day at p ("ce soir", "the morning") through the utterance's memo; tm is
+ * written only when one is found. */
+static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
+{
+	struct scan_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
+	uint64_t bit = 1ULL << (p % 64);
+	size_t n;
+
+	if (m && (m->part_known & bit)) {
+		if (m->part_len[p])
+			*tm = m->part[p];
+		return m->part_len[p];
+	}
+	n = day_part_read(ps, p, tm);
+	if (m && n <= UINT8_MAX) {
+		m->part_known |= bit;
+		m->part_len[p] = (uint8_t)n;
+		if (n)
+			m->part[p] = *tm;
+	}
+	return n;
 }
 
 static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, bool endpoint,
@@ -2488,7 +2515,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result)
 {
 	struct parser ps;
-	struct number_memo memo;
+	struct scan_memo memo;
 	struct atom atoms[ATOMS_MAX];
 	struct group groups[GROUPS_MAX];
 	size_t count, n;
@@ -2507,6 +2534,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	/* Only the memo's bits are cleared: a number is read before it is used. */
 	memo.known[0] = memo.known[1] = 0;
 	memo.found[0] = memo.found[1] = 0;
+	memo.part_known = 0;
 	ps.memo = &memo;
 	ps.indexed = true;
 	for (size_t i = 0; i < tokens->count; i++) {
