@@ -28,8 +28,9 @@ struct today {
 	struct day_memo *memo; /* written by day_date() */
 };
 
-/* Beyond this many days from 1970 today's date is converted again, not reused: well inside
- * the range where civil_days_from_date() and civil_date_from_days() invert each other. */
+/* Beyond this many days from 1970 today's day number and date are converted one from the
+ * other, not shortcut: well inside the range where civil_days_from_date() and
+ * civil_date_from_days() invert each other. */
 #define TODAY_REUSE_DAYS_MAX 100000000
 
 /* Civil date of a day number: today's is known, and an item's start and end are often
@@ -591,7 +592,8 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 {
 	struct today t;
 	struct day_memo memo = {false, 0, {0, 0, 0}};
-	struct civil_time local = tz_to_local(tz, now, NULL);
+	int offset;
+	struct civil_time local = tz_to_local(tz, now, &offset);
 	int64_t first, end;
 	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain = NLU_GRAIN_NONE;
 	int from = 0, to = 1440;
@@ -601,7 +603,15 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 	t.date.year = local.year;
 	t.date.month = local.month;
 	t.date.day = local.day;
-	t.day = civil_days_from_date(local.year, local.month, local.day);
+	/* The local day number is the local time's seconds floored to days, as `local` was
+	 * computed; far from 1970 it is converted back from the date as before. */
+	if (now / 86400 > -TODAY_REUSE_DAYS_MAX && now / 86400 < TODAY_REUSE_DAYS_MAX) {
+		int64_t wall = now + offset;
+
+		t.day = wall >= 0 ? wall / 86400 : -((-wall + 86399) / 86400);
+	} else {
+		t.day = civil_days_from_date(local.year, local.month, local.day);
+	}
 	t.minute = local.hour * 60 + local.minute;
 	t.weekday = civil_weekday(t.day);
 	t.now = now;
