@@ -206,7 +206,7 @@ static const char latin1_base[64] = {
 /*
  * Fold a word of ASCII and accented Latin-1 letters ("août", "Décembre") as text_fold()
  * does, without ICU. Returns false, with out undefined, when another code point occurs.
- * out holds at least len + 1 bytes.
+ * out has room for at least len + 1 bytes.
  */
 static bool latin1_fold(const char *in, size_t len, char *out)
 {

@@ -16,9 +16,9 @@
 #include "when_priv.h"
 
 /*
- * Numbers and parts of the day read at each token, kept for the utterance: the grammars
- * try the same token as a day, an hour, a count and a year, and try a part of the day
- * both as the first end of a range and as a time. Reading each once saves that work.
+ * Numbers and parts of the day read at each token, kept for the utterance. The grammars
+ * try the same token as a day, an hour, a count and a year. They also try a part of the
+ * day both as the first end of a range and as a time. Reading each once saves that work.
  */
 #define MEMO_TOKENS 64 /* tokens past this are read each time */
 
@@ -1853,7 +1853,7 @@ enum end_kind { END_NONE, END_DATE, END_TIME, END_NUMBER };
 
 struct endpoint {
 	enum end_kind kind;
-	size_t date_len; /* parse_date() at the start: 0, or tokens read even when not kept */
+	size_t date_len; /* tokens parse_date() read at the start, 0 for none, even if not kept */
 	struct dt_date date;
 	struct dt_time time;
 	int number;

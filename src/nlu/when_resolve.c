@@ -603,8 +603,8 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 	t.date.year = local.year;
 	t.date.month = local.month;
 	t.date.day = local.day;
-	/* The local day number is the local time's seconds floored to days, as `local` was
-	 * computed; far from 1970 it is converted back from the date as before. */
+	/* tz_to_local() floored the local seconds to this day, so the day number is taken
+	 * from them. Far from 1970 it is converted back from the date instead. */
 	if (now / 86400 > -TODAY_REUSE_DAYS_MAX && now / 86400 < TODAY_REUSE_DAYS_MAX) {
 		int64_t wall = now + offset;
 

@@ -81,7 +81,7 @@ static const char *const fold_words[] = {
 	"\xc3\xc3\xa9", "x\xc3\xc0", "Ēté", "ÀÉÎÕÜÝàéîõüýÿ",
 };
 
-/* Check that `word`, said alone, is one token that reads as text_fold() reads it. */
+/* Check that `word`, tokenised alone, is one token whose text is text_fold() of it. */
 static bool token_reads_as_fold(struct nlu_tokens *tokens, enum nlu_lang lang, const char *word)
 {
 	char expected[4 * NLU_TOKEN_TEXT_MAX];
