@@ -389,6 +389,56 @@ static void scores_shared_and_removed(void)
 	wav_audio_free(&audio);
 }
 
+/* Open a recogniser that makes its score folder in `base`, and write the folder's path
+ * to `folder`. */
+static struct speech_recog *pocketsphinx_open_in(const char *base, char *folder, size_t size)
+{
+	struct speech_recog *recog;
+	char names[512];
+
+	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
+	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
+	recog = pocketsphinx_open(0);
+	unsetenv("TMPDIR");
+	folder_list(base, names, sizeof(names));
+	TEST_REQUIRE(names[0] != '\0' && strchr(names, ' ') == NULL);
+	snprintf(folder, size, "%s/%s", base, names);
+	return recog;
+}
+
+/*
+ * A decode whose start fails half-way fails, and the next one works once the cause is
+ * gone. Here pocketsphinx cannot create the score file because the folder went away.
+ */
+static void decoder_recovers_from_failed_start(void)
+{
+	struct speech_recog_result before, result;
+	struct speech_recog *recog;
+	struct wav_audio audio;
+	char base[512], folder[1024];
+
+	test_tmp_path(base, sizeof(base), "asr-lost");
+	recog = pocketsphinx_open_in(base, folder, sizeof(folder));
+	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
+	for (int open = 0; open < 2; open++) {
+		const char *expectation = open ? NULL : "digits";
+		const char *grammar = open ? NULL : digits_grammar;
+
+		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &before), 0);
+		TEST_CHECK(before.text[0] != '\0');
+		TEST_REQUIRE(rmdir(folder) == 0);
+		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), EIO);
+		TEST_REQUIRE(mkdir(folder, 0700) == 0);
+		if (!TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), 0))
+			fprintf(stderr, "    %s\n", speech_recog_error(recog));
+		TEST_EQ_STR(result.text, before.text);
+		TEST_CHECK(result.acoustic_margin == before.acoustic_margin);
+	}
+	speech_recog_destroy(recog);
+	TEST_CHECK(access(folder, F_OK) != 0);
+	wav_audio_free(&audio);
+}
+
 static void verdict_helper(void)
 {
 	struct speech_recog_result result = {.confidence = 0.7f};
@@ -940,6 +990,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(nlu_grammars_compile),
 	TEST_CASE(quiet_edges_need_no_padding),
 	TEST_CASE(scores_shared_and_removed),
+	TEST_CASE(decoder_recovers_from_failed_start),
 	TEST_CASE(verdict_helper),
 	TEST_CASE(http_transcribes),
 	TEST_CASE(http_sends_key),
