@@ -739,14 +739,19 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 /*
  * Decode the last unpadded decode's senone scores with the active search (the phone
  * loop). When the score file cannot be read, the audio is decoded again: slower, with
- * the same result.
+ * the same result. After the open model the audio is always decoded again. Its n-gram
+ * search scores frames more than once, because its phone lookahead runs ahead of the word
+ * search, and every scoring goes to the file: about twice the audio's frames, out of order.
  */
 static int phone_loop_decode(struct ps_state *state, const struct speech_recog_request *request,
 			     char *error)
 {
-	FILE *scores = score_file_take(state->score_dir);
+	FILE *scores;
 	int frames;
 
+	if (!request->grammar)
+		return decode(state, request, false, error);
+	scores = score_file_take(state->score_dir);
 	if (!scores) {
 		log_warning("speech", NULL, "pocketsphinx's score file is missing in %s, so the "
 			    "audio is decoded again", state->score_dir);

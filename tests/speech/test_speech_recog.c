@@ -407,6 +407,52 @@ static struct speech_recog *pocketsphinx_open_in(const char *base, char *folder,
 }
 
 /*
+ * The confidence is the same whether the phone loop reads the shared score file or
+ * decodes the audio again. A folder inside the score folder forces the second way,
+ * because the score file is then not the folder's only entry. Covers the grammars and
+ * the open model.
+ */
+static void shared_scores_match_a_new_decode(void)
+{
+	struct speech_recog *shared, *again;
+	struct wav_audio digit, sentence;
+	char base[512], shared_folder[1024], again_folder[1024], blocker[1100];
+
+	test_tmp_path(base, sizeof(base), "asr-shared");
+	shared = pocketsphinx_open_in(base, shared_folder, sizeof(shared_folder));
+	test_tmp_path(base, sizeof(base), "asr-again");
+	again = pocketsphinx_open_in(base, again_folder, sizeof(again_folder));
+	snprintf(blocker, sizeof(blocker), "%s/keep", again_folder);
+	TEST_REQUIRE(mkdir(blocker, 0700) == 0);
+
+	corpus_audio("fsdd_digits_en_8k/7_george_0.wav", &digit);
+	corpus_audio("OSR_us_000_0034_8k.wav", &sentence);
+	if (sentence.count > 8000 * 3)
+		sentence.count = 8000 * 3; /* the first sentence */
+	for (int open = 0; open < 2; open++) {
+		const struct wav_audio *audio = open ? &sentence : &digit;
+		const char *expectation = open ? NULL : "digits";
+		const char *grammar = open ? NULL : digits_grammar;
+		struct speech_recog_result a, b;
+
+		TEST_EQ_INT(recognise(shared, audio, "en", expectation, grammar, &a), 0);
+		TEST_EQ_INT(recognise(again, audio, "en", expectation, grammar, &b), 0);
+		TEST_CHECK(a.text[0] != '\0');
+		TEST_EQ_STR(a.text, b.text);
+		if (!TEST_CHECK(a.acoustic_margin == b.acoustic_margin))
+			fprintf(stderr, "    %s: margin %.3f from the file, %.3f from the audio\n",
+				open ? "open" : "digits", (double)a.acoustic_margin,
+				(double)b.acoustic_margin);
+		TEST_CHECK(a.confidence == b.confidence);
+	}
+	rmdir(blocker);
+	speech_recog_destroy(shared);
+	speech_recog_destroy(again);
+	wav_audio_free(&digit);
+	wav_audio_free(&sentence);
+}
+
+/*
  * A decode whose start fails half-way fails, and the next one works once the cause is
  * gone. Here pocketsphinx cannot create the score file because the folder went away.
  */
@@ -990,6 +1036,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(nlu_grammars_compile),
 	TEST_CASE(quiet_edges_need_no_padding),
 	TEST_CASE(scores_shared_and_removed),
+	TEST_CASE(shared_scores_match_a_new_decode),
 	TEST_CASE(decoder_recovers_from_failed_start),
 	TEST_CASE(verdict_helper),
 	TEST_CASE(http_transcribes),
