@@ -701,6 +701,16 @@ static bool phrase_at(const struct nlu_lex_entry *e, const struct nlu_tokens *to
 }
 
 /* The phrases of a category in a bucket, or NULL when it has none. */
+/* Set bits of x, counted in a few instructions: without -mpopcnt, GCC's
+ * __builtin_popcountll() is a call into libgcc. */
+static inline unsigned bits_set(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static const struct lex_run *bucket_run(const struct nlu_lexicon *lex,
 					const struct lex_bucket *bk, int category_id)
 {
@@ -717,10 +727,10 @@ static const struct lex_run *bucket_run(const struct nlu_lexicon *lex,
 		return NULL;
 	/* Runs are in category order, one per bit: the bits below this one count them. */
 	for (int w = 0; w < category_id / 64; w++)
-		below += (unsigned)__builtin_popcountll(bk->categories[w]);
+		below += bits_set(bk->categories[w]);
 	if (category_id % 64)
-		below += (unsigned)__builtin_popcountll(bk->categories[category_id / 64] &
-						       ((1ULL << (category_id % 64)) - 1));
+		below += bits_set(bk->categories[category_id / 64] &
+				  ((1ULL << (category_id % 64)) - 1));
 	return &runs[below];
 }
 

@@ -191,6 +191,48 @@ static void text_set(struct nlu_token *t, const char *text, size_t len)
 	t->len = (uint8_t)len;
 }
 
+/*
+ * Base letter of each code point from U+00C0 to U+00FF that text_fold() ("NFD;
+ * [:Nonspacing Mark:] Remove; Latin-ASCII; Lower; NFC") turns into one ASCII letter by
+ * dropping its accent, or 0 for the others (Æ, Ð, ×, Ø, Þ, ß and their lower cases).
+ */
+static const char latin1_base[64] = {
+	'a', 'a', 'a', 'a', 'a', 'a', 0,   'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i',
+	0,   'n', 'o', 'o', 'o', 'o', 'o', 0,   0,   'u', 'u', 'u', 'u', 'y', 0,   0,
+	'a', 'a', 'a', 'a', 'a', 'a', 0,   'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i',
+	0,   'n', 'o', 'o', 'o', 'o', 'o', 0,   0,   'u', 'u', 'u', 'u', 'y', 0,   'y',
+};
+
+/*
+ * Fold a word of ASCII and accented Latin-1 letters ("août", "Décembre") as text_fold()
+ * does, without ICU. Returns false, with out undefined, when another code point occurs.
+ * out has room for at least len + 1 bytes.
+ */
+static bool latin1_fold(const char *in, size_t len, char *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		unsigned char next;
+
+		if (c < 0x80) {
+			out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : (char)c;
+			continue;
+		}
+		/* U+00C0 to U+00FF are 0xC3 0x80 to 0xC3 0xBF in UTF-8. */
+		if (c != 0xC3 || i + 1 >= len)
+			return false;
+		next = (unsigned char)in[i + 1];
+		if (next < 0x80 || next > 0xBF || !latin1_base[next - 0x80])
+			return false;
+		out[n++] = latin1_base[next - 0x80];
+		i++;
+	}
+	out[n] = '\0';
+	return true;
+}
+
 /* Fold the bytes [start, end) of a word into the token, with typographic apostrophes as "'". */
 static void word_fold(struct tokenizer *tk, struct nlu_token *t, size_t start, size_t end)
 {
@@ -263,6 +305,10 @@ static void word_fold(struct tokenizer *tk, struct nlu_token *t, size_t start, s
 		if ((first >= 0xC0 && first <= 0xDE && first != 0xD7) ||
 		    (first >= 0x100 && first < 0x180 && (first & 1) == 0))
 			t->flags |= NLU_TOKEN_CAPITAL;
+	}
+	if (latin1_fold(raw, n, folded)) {
+		text_set(t, folded, strlen(folded));
+		return;
 	}
 	if (text_fold(raw, folded, sizeof(folded)) < 0) {
 		/* ICU failed or the folded text did not fit: keep the raw bytes. */
@@ -481,7 +527,10 @@ static bool is_filler(const struct nlu *nlu, enum nlu_lang lang, const struct nl
 		return false;
 	if (tokens->token[i].lex_bucket == 0 && tokens->token[i].len < 4)
 		return false;
-	e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, tokens, i);
+	/* Most words start no filler phrase, which their category bits show without a lookup. */
+	e = NULL;
+	if (nlu_token_may_start(&tokens->token[i], lang, nlu->cat.filler))
+		e = nlu_lexicon_match(nlu->lexicon, lang, nlu->cat.filler, tokens, i);
 	if (e && e->token_count == 1)
 		return true;
 	/* A drawn-out filler: "euuuh", "ummm"; only a word with a letter three times in a row. */
@@ -531,7 +580,8 @@ void nlu_tokens_normalize(const struct nlu *nlu, enum nlu_lang lang, unsigned op
 		/* "le le mardi": a word said twice in a row, unless it is a number or a letter.
 		 * The comparison is with the last kept token, so fillers in between vanish. */
 		if (!(options & NLU_NORM_KEEP_REPEATS) && kept > 0 && t->kind == NLU_TOKEN_WORD &&
-		    t->len > 1 && strcmp(t->text, tokens->token[kept - 1].text) == 0 &&
+		    t->len > 1 && t->text[0] == tokens->token[kept - 1].text[0] &&
+		    strcmp(t->text, tokens->token[kept - 1].text) == 0 &&
 		    !is_number_word(nlu, lang, tokens, i))
 			continue;
 		if (kept != i)

@@ -16,15 +16,19 @@
 #include "when_priv.h"
 
 /*
- * Numbers read at each token, kept for the utterance: the grammars try the same token
- * as a day, an hour, a count and a year, and reading it once saves that work.
+ * Numbers and parts of the day read at each token, kept for the utterance. The grammars
+ * try the same token as a day, an hour, a count and a year. They also try a part of the
+ * day both as the first end of a range and as a time. Reading each once saves that work.
  */
 #define MEMO_TOKENS 64 /* tokens past this are read each time */
 
-struct number_memo {
+struct scan_memo {
 	uint64_t known[2]; /* bit per token: [small, integer] */
 	uint64_t found[2];
 	struct nlu_number number[2][MEMO_TOKENS];
+	uint64_t part_known; /* bit per token: day_part() was read there */
+	uint8_t part_len[MEMO_TOKENS]; /* its result: tokens read, 0 for none */
+	struct dt_time part[MEMO_TOKENS];
 };
 
 struct parser {
@@ -33,9 +37,12 @@ struct parser {
 	enum nlu_lang lang;
 	const struct nlu_tokens *tk;
 	size_t n;
-	struct number_memo *memo; /* may be NULL */
+	struct scan_memo *memo; /* may be NULL */
 	/* Every token was indexed in `lang`, so lx() reads its category bits directly. */
 	bool indexed;
+	/* 1 + the last token that may start a unit or a weekday, 0 for none: a relative
+	 * date reads one at or after its first token. */
+	size_t unit_end;
 };
 
 enum atom_kind {
@@ -142,7 +149,7 @@ static size_t skip_punct(const struct parser *ps, size_t p, char c)
 /* nlu_number_parse() through the utterance's memo; which is 0 (small) or 1 (integer). */
 static bool number_at(const struct parser *ps, size_t p, int which, struct nlu_number *num)
 {
-	struct number_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
+	struct scan_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
 	uint64_t bit = 1ULL << (p % 64);
 	bool ok;
 
@@ -578,13 +585,16 @@ static size_t calendar(const struct parser *ps, size_t p, bool article, bool mon
 		}
 	}
 
-	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". */
-	n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
-				    month_alone_ok || is(ps, q + 1, "the") ||
-				    day_number(ps, q + 1, &day, &ordinal) ||
-				    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
-				     glued(ps, q + 1) && is_number(ps, q + 2)),
-		     &month);
+	/* Month first: "March 3rd", "mars 2015", "Aug 10, 2012", "February the 15th". Whether
+	 * an abbreviation may stand is worked out only at a word that may start a month. */
+	n = 0;
+	if (q < ps->n && ps->c->month >= 0 && may_start(ps, q, ps->c->month))
+		n = month_at(ps, q, is_number(ps, q + 1) || is_punct(ps, q + 1, '.') || d->set ||
+					    month_alone_ok || is(ps, q + 1, "the") ||
+					    day_number(ps, q + 1, &day, &ordinal) ||
+					    ((is_punct(ps, q + 1, '-') || is_punct(ps, q + 1, '/')) &&
+					     glued(ps, q + 1) && is_number(ps, q + 2)),
+			     &month);
 	if (n) {
 		size_t r = q + n, s;
 
@@ -1386,7 +1396,7 @@ static size_t number_clock(const struct parser *ps, size_t p, bool bare_ok, stru
 }
 
 /* "le matin", "cet après-midi", "in the evening", "tonight", "en fin de matinée". */
-static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
+static size_t day_part_read(const struct parser *ps, size_t p, struct dt_time *tm)
 {
 	const struct nlu_lex_entry *e = NULL;
 	size_t q = p;
@@ -1421,6 +1431,29 @@ static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
 	tm->hint = meridiem_of_tag(e);
 	tm->today = today || ((e)->tag_bits & NLU_TAG_TODAY_PM);
 	return q + e->token_count - p;
+}
+
+/* A part of the day at p ("ce soir", "the morning") through the utterance's memo; tm is
+ * written only when one is found. */
+static size_t day_part(const struct parser *ps, size_t p, struct dt_time *tm)
+{
+	struct scan_memo *m = p < MEMO_TOKENS ? ps->memo : NULL;
+	uint64_t bit = 1ULL << (p % 64);
+	size_t n;
+
+	if (m && (m->part_known & bit)) {
+		if (m->part_len[p])
+			*tm = m->part[p];
+		return m->part_len[p];
+	}
+	n = day_part_read(ps, p, tm);
+	if (m && n <= UINT8_MAX) {
+		m->part_known |= bit;
+		m->part_len[p] = (uint8_t)n;
+		if (n)
+			m->part[p] = *tm;
+	}
+	return n;
 }
 
 static size_t parse_time(const struct parser *ps, size_t p, bool bare_ok, bool endpoint,
@@ -1606,6 +1639,9 @@ static size_t parse_relative(const struct parser *ps, size_t p, struct atom *a)
 	int count, sign = 1;
 	bool within = false;
 
+	/* Every form reads a unit ("jours", "weeks") or a weekday at or after p. */
+	if (p >= ps->unit_end)
+		return 0;
 	/* Only a count, a unit, "dans", "il y a", "les" or "next" can start one. */
 	if (p >= ps->n || (ps->tk->token[p].kind == NLU_TOKEN_PUNCT) ||
 	    (ps->tk->token[p].kind == NLU_TOKEN_WORD &&
@@ -1817,6 +1853,7 @@ enum end_kind { END_NONE, END_DATE, END_TIME, END_NUMBER };
 
 struct endpoint {
 	enum end_kind kind;
+	size_t date_len; /* tokens parse_date() read at the start, 0 for none, even if not kept */
 	struct dt_date date;
 	struct dt_time time;
 	int number;
@@ -1831,6 +1868,7 @@ static size_t endpoint(const struct parser *ps, size_t p, struct endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 	ep->article = is(ps, p, "le") || is(ps, p, "the");
 	n = parse_date(ps, p, &ep->date);
+	ep->date_len = n;
 	if (n && !(ep->date.set & DT_NEXT_DAYS)) {
 		ep->kind = END_DATE;
 		return n;
@@ -2028,7 +2066,8 @@ static size_t parse_range(const struct parser *ps, size_t p, const struct endpoi
 bool nlu_calendar_parse(const struct nlu *nlu, enum nlu_lang lang, const struct nlu_tokens *tokens,
 			size_t pos, struct nlu_calendar *date)
 {
-	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL, false};
+	struct parser ps = {nlu, &nlu->dcat, lang, tokens, tokens->count, NULL, false,
+			    tokens->count};
 	struct dt_date d;
 	size_t q = pos, n;
 
@@ -2057,6 +2096,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 
 	struct endpoint x;
 	size_t x_len = 0;
+	bool x_read = false;
 
 	memset(a, 0, sizeof(*a));
 	a->part_from = -1;
@@ -2066,6 +2106,7 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 	} else {
 		/* The first end of a range is read once and reused when no range follows. */
 		x_len = endpoint(ps, p, &x);
+		x_read = true;
 		if (x_len && (n = parse_range(ps, p, &x, x_len, a)) != 0)
 			return n;
 	}
@@ -2080,9 +2121,18 @@ static size_t scan_one(const struct parser *ps, size_t p, bool bare_ok, struct a
 		a->date = x.date;
 		return x_len;
 	}
-	if (!x_len && (n = parse_date(ps, p, &a->date)) != 0) {
-		a->kind = ATOM_DATE;
-		return n;
+	if (!x_len) {
+		/* The first end already read the date here: the grammar would give the same. */
+		if (x_read) {
+			a->date = x.date;
+			n = x.date_len;
+		} else {
+			n = parse_date(ps, p, &a->date);
+		}
+		if (n) {
+			a->kind = ATOM_DATE;
+			return n;
+		}
 	}
 	/* A clock read as the first end with a mark ("4 pm", "14h30") reads the same alone,
 	 * unless minutes before an hour could start here ("10 past 4"). */
@@ -2465,7 +2515,7 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 		     int64_t now, const struct tz *tz, struct nlu_when_result *result)
 {
 	struct parser ps;
-	struct number_memo memo;
+	struct scan_memo memo;
 	struct atom atoms[ATOMS_MAX];
 	struct group groups[GROUPS_MAX];
 	size_t count, n;
@@ -2484,12 +2534,20 @@ int nlu_when_extract(const struct nlu *nlu, enum nlu_lang lang, const struct nlu
 	/* Only the memo's bits are cleared: a number is read before it is used. */
 	memo.known[0] = memo.known[1] = 0;
 	memo.found[0] = memo.found[1] = 0;
+	memo.part_known = 0;
 	ps.memo = &memo;
 	ps.indexed = true;
 	for (size_t i = 0; i < tokens->count; i++) {
 		if (tokens->token[i].lex_bucket == NLU_LEX_UNKNOWN ||
 		    tokens->token[i].lex_lang != (uint8_t)lang)
 			ps.indexed = false;
+	}
+	ps.unit_end = 0;
+	for (size_t i = tokens->count; i-- > 0;) {
+		if (may_start(&ps, i, ps.c->unit) || may_start(&ps, i, ps.c->weekday)) {
+			ps.unit_end = i + 1;
+			break;
+		}
 	}
 
 	count = scan(&ps, atoms, ATOMS_MAX);

@@ -10,6 +10,13 @@
 
 #include "when_priv.h"
 
+/* The last day number converted to a date by day_date(), for one item. */
+struct day_memo {
+	bool set;
+	int64_t day;
+	struct civil_date date;
+};
+
 /* Local state of the reference instant. */
 struct today {
 	int64_t day;     /* civil day number */
@@ -18,7 +25,27 @@ struct today {
 	int weekday;
 	int64_t now;
 	const struct tz *tz;
+	struct day_memo *memo; /* written by day_date() */
 };
+
+/* Beyond this many days from 1970 today's day number and date are converted one from the
+ * other, not shortcut: well inside the range where civil_days_from_date() and
+ * civil_date_from_days() invert each other. */
+#define TODAY_REUSE_DAYS_MAX 100000000
+
+/* Civil date of a day number: today's is known, and an item's start and end are often
+ * on one day, so most items convert at most one day. */
+static struct civil_date day_date(const struct today *t, int64_t day)
+{
+	if (day == t->day && day > -TODAY_REUSE_DAYS_MAX && day < TODAY_REUSE_DAYS_MAX)
+		return t->date;
+	if (!t->memo->set || t->memo->day != day) {
+		t->memo->date = civil_date_from_days(day);
+		t->memo->day = day;
+		t->memo->set = true;
+	}
+	return t->memo->date;
+}
 
 /* Instant of a local day number plus minutes; minutes may reach 1440 (next midnight). */
 static int64_t instant(const struct today *t, int64_t day, int minutes)
@@ -28,7 +55,7 @@ static int64_t instant(const struct today *t, int64_t day, int minutes)
 
 	day += minutes / 1440;
 	minutes %= 1440;
-	d = civil_date_from_days(day);
+	d = day_date(t, day);
 	local.year = d.year;
 	local.month = d.month;
 	local.day = d.day;
@@ -564,7 +591,9 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 		    struct nlu_when *when, bool *past)
 {
 	struct today t;
-	struct civil_time local = tz_to_local(tz, now, NULL);
+	struct day_memo memo = {false, 0, {0, 0, 0}};
+	int offset;
+	struct civil_time local = tz_to_local(tz, now, &offset);
 	int64_t first, end;
 	enum nlu_grain grain = NLU_GRAIN_NONE, time_grain = NLU_GRAIN_NONE;
 	int from = 0, to = 1440;
@@ -574,11 +603,20 @@ int dt_item_resolve(const struct dt_item *item, int64_t now, const struct tz *tz
 	t.date.year = local.year;
 	t.date.month = local.month;
 	t.date.day = local.day;
-	t.day = civil_days_from_date(local.year, local.month, local.day);
+	/* tz_to_local() floored the local seconds to this day, so the day number is taken
+	 * from them. Far from 1970 it is converted back from the date instead. */
+	if (now / 86400 > -TODAY_REUSE_DAYS_MAX && now / 86400 < TODAY_REUSE_DAYS_MAX) {
+		int64_t wall = now + offset;
+
+		t.day = wall >= 0 ? wall / 86400 : -((-wall + 86399) / 86400);
+	} else {
+		t.day = civil_days_from_date(local.year, local.month, local.day);
+	}
 	t.minute = local.hour * 60 + local.minute;
 	t.weekday = civil_weekday(t.day);
 	t.now = now;
 	t.tz = tz;
+	t.memo = &memo;
 	memset(when, 0, sizeof(*when));
 	*past = false;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "nlu_priv.h"
 #include "test.h"
 
@@ -66,6 +67,55 @@ static void tokenize_table(void)
 		nlu_tokens_join(tokens, 0, tokens->count, joined, sizeof(joined));
 		if (!TEST_EQ_STR(joined, tokenize_cases[i].tokens))
 			fprintf(stderr, "    for \"%s\"\n", tokenize_cases[i].text);
+	}
+	free(tokens);
+}
+
+/*
+ * Words whose accented letters the tokenizer folds without ICU, and others that still
+ * take ICU: every word must read as text_fold() reads it, or as its bytes when ICU fails.
+ */
+static const char *const fold_words[] = {
+	"Août", "DÉCEMBRE", "février", "à", "À", "ça", "ÇA", "ÿ", "Ÿ", "ñandú", "Øre", "cœur",
+	"Æsir", "straße", "þorn", "ÐÐ", "É\xcc\x81", "e\xcc\x81t\xc3\xa9", "x\xc3", "\xc3z",
+	"\xc3\xc3\xa9", "x\xc3\xc0", "Ēté", "ÀÉÎÕÜÝàéîõüýÿ",
+};
+
+/* Check that `word`, tokenised alone, is one token whose text is text_fold() of it. */
+static bool token_reads_as_fold(struct nlu_tokens *tokens, enum nlu_lang lang, const char *word)
+{
+	char expected[4 * NLU_TOKEN_TEXT_MAX];
+
+	if (text_fold(word, expected, sizeof(expected)) < 0)
+		snprintf(expected, sizeof(expected), "%s", word);
+	TEST_EQ_INT(nlu_tokenize(word, lang, tokens), 0);
+	if (!TEST_EQ_INT(tokens->count, 1))
+		return false;
+	return TEST_EQ_STR(tokens->token[0].text, expected);
+}
+
+static void tokenize_latin1_as_icu(void)
+{
+	static const enum nlu_lang langs[] = {NLU_LANG_FR, NLU_LANG_EN};
+	/* Each code point alone, inside a word and after a capital. */
+	static const char *const around[][2] = {{"", ""}, {"x", "y"}, {"A", ""}};
+	struct nlu_tokens *tokens = malloc(sizeof(*tokens));
+	char word[16];
+
+	TEST_REQUIRE(tokens != NULL);
+	for (size_t l = 0; l < 2; l++) {
+		for (unsigned cp = 0xC0; cp <= 0xFF; cp++) {
+			for (size_t k = 0; k < TEST_COUNT(around); k++) {
+				snprintf(word, sizeof(word), "%s%c%c%s", around[k][0], 0xC3,
+					 0x80 + (cp - 0xC0), around[k][1]);
+				if (!token_reads_as_fold(tokens, langs[l], word))
+					fprintf(stderr, "    for U+%04X in \"%s\"\n", cp, word);
+			}
+		}
+		for (size_t i = 0; i < TEST_COUNT(fold_words); i++) {
+			if (!token_reads_as_fold(tokens, langs[l], fold_words[i]))
+				fprintf(stderr, "    for \"%s\"\n", fold_words[i]);
+		}
 	}
 	free(tokens);
 }
@@ -421,6 +471,7 @@ static void engine_vocabulary_copied(void)
 
 static const struct test_case cases[] = {
 	TEST_CASE(tokenize_table),
+	TEST_CASE(tokenize_latin1_as_icu),
 	TEST_CASE(tokenize_spans),
 	TEST_CASE(tokenize_bad_input),
 	TEST_CASE(tokenize_long_input),
