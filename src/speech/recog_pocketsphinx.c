@@ -639,6 +639,18 @@ static bool quiet_edges(const int16_t *samples, size_t count)
 	       power(samples, count - edge, edge) * 100.0 <= loudest;
 }
 
+/* End the utterance that a failed call may have left started. ps_start_utt() can fail
+ * after it has begun one (when it cannot create the score file), and then rejects every
+ * later start. When no utterance is started, ps_end_utt() only logs an error. */
+static void utt_abandon(ps_decoder_t *decoder)
+{
+	char reason[SPEECH_ERROR_MAX];
+
+	snprintf(reason, sizeof(reason), "%s", ps_last_error);
+	ps_end_utt(decoder);
+	snprintf(ps_last_error, sizeof(ps_last_error), "%s", reason);
+}
+
 /*
  * Make the decoder's frame buffers hold at least `frames` frames before a decode.
  *
@@ -672,10 +684,8 @@ static int frames_reserve(struct ps_state *state, size_t frames, char *error)
 		goto fail;
 	for (size_t fed = 0; fed < target; fed += CHUNK) {
 		memset(cepstra, 0, sizeof(cepstra));
-		if (ps_process_cep(state->decoder, rows, CHUNK, TRUE, FALSE) < 0) {
-			ps_end_utt(state->decoder);
+		if (ps_process_cep(state->decoder, rows, CHUNK, TRUE, FALSE) < 0)
 			goto fail;
-		}
 	}
 	if (ps_end_utt(state->decoder) < 0)
 		goto fail;
@@ -683,6 +693,7 @@ static int frames_reserve(struct ps_state *state, size_t frames, char *error)
 	goto out;
 fail:
 	speech_error_format(error, "pocketsphinx could not prepare its buffers: %s", ps_last_error);
+	utt_abandon(state->decoder);
 	err = EIO;
 out:
 	feat->cmn = cmn;
@@ -718,6 +729,7 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 	    ps_process_raw(state->decoder, samples, count, FALSE, TRUE) < 0 ||
 	    ps_end_utt(state->decoder) < 0) {
 		speech_error_format(error, "pocketsphinx decoding failed: %s", ps_last_error);
+		utt_abandon(state->decoder);
 		err = EIO;
 	}
 	free(samples);
@@ -727,14 +739,19 @@ static int decode(struct ps_state *state, const struct speech_recog_request *req
 /*
  * Decode the last unpadded decode's senone scores with the active search (the phone
  * loop). When the score file cannot be read, the audio is decoded again: slower, with
- * the same result.
+ * the same result. After the open model the audio is always decoded again. Its n-gram
+ * search scores frames more than once, because its phone lookahead runs ahead of the word
+ * search, and every scoring goes to the file: about twice the audio's frames, out of order.
  */
 static int phone_loop_decode(struct ps_state *state, const struct speech_recog_request *request,
 			     char *error)
 {
-	FILE *scores = score_file_take(state->score_dir);
+	FILE *scores;
 	int frames;
 
+	if (!request->grammar)
+		return decode(state, request, false, error);
+	scores = score_file_take(state->score_dir);
 	if (!scores) {
 		log_warning("speech", NULL, "pocketsphinx's score file is missing in %s, so the "
 			    "audio is decoded again", state->score_dir);

@@ -389,6 +389,102 @@ static void scores_shared_and_removed(void)
 	wav_audio_free(&audio);
 }
 
+/* Open a recogniser that makes its score folder in `base`, and write the folder's path
+ * to `folder`. */
+static struct speech_recog *pocketsphinx_open_in(const char *base, char *folder, size_t size)
+{
+	struct speech_recog *recog;
+	char names[512];
+
+	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
+	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
+	recog = pocketsphinx_open(0);
+	unsetenv("TMPDIR");
+	folder_list(base, names, sizeof(names));
+	TEST_REQUIRE(names[0] != '\0' && strchr(names, ' ') == NULL);
+	snprintf(folder, size, "%s/%s", base, names);
+	return recog;
+}
+
+/*
+ * The confidence is the same whether the phone loop reads the shared score file or
+ * decodes the audio again. A folder inside the score folder forces the second way,
+ * because the score file is then not the folder's only entry. Covers the grammars and
+ * the open model.
+ */
+static void shared_scores_match_a_new_decode(void)
+{
+	struct speech_recog *shared, *again;
+	struct wav_audio digit, sentence;
+	char base[512], shared_folder[1024], again_folder[1024], blocker[1100];
+
+	test_tmp_path(base, sizeof(base), "asr-shared");
+	shared = pocketsphinx_open_in(base, shared_folder, sizeof(shared_folder));
+	test_tmp_path(base, sizeof(base), "asr-again");
+	again = pocketsphinx_open_in(base, again_folder, sizeof(again_folder));
+	snprintf(blocker, sizeof(blocker), "%s/keep", again_folder);
+	TEST_REQUIRE(mkdir(blocker, 0700) == 0);
+
+	corpus_audio("fsdd_digits_en_8k/7_george_0.wav", &digit);
+	corpus_audio("OSR_us_000_0034_8k.wav", &sentence);
+	if (sentence.count > 8000 * 3)
+		sentence.count = 8000 * 3; /* the first sentence */
+	for (int open = 0; open < 2; open++) {
+		const struct wav_audio *audio = open ? &sentence : &digit;
+		const char *expectation = open ? NULL : "digits";
+		const char *grammar = open ? NULL : digits_grammar;
+		struct speech_recog_result a, b;
+
+		TEST_EQ_INT(recognise(shared, audio, "en", expectation, grammar, &a), 0);
+		TEST_EQ_INT(recognise(again, audio, "en", expectation, grammar, &b), 0);
+		TEST_CHECK(a.text[0] != '\0');
+		TEST_EQ_STR(a.text, b.text);
+		if (!TEST_CHECK(a.acoustic_margin == b.acoustic_margin))
+			fprintf(stderr, "    %s: margin %.3f from the file, %.3f from the audio\n",
+				open ? "open" : "digits", (double)a.acoustic_margin,
+				(double)b.acoustic_margin);
+		TEST_CHECK(a.confidence == b.confidence);
+	}
+	rmdir(blocker);
+	speech_recog_destroy(shared);
+	speech_recog_destroy(again);
+	wav_audio_free(&digit);
+	wav_audio_free(&sentence);
+}
+
+/*
+ * A decode whose start fails half-way fails, and the next one works once the cause is
+ * gone. Here pocketsphinx cannot create the score file because the folder went away.
+ */
+static void decoder_recovers_from_failed_start(void)
+{
+	struct speech_recog_result before, result;
+	struct speech_recog *recog;
+	struct wav_audio audio;
+	char base[512], folder[1024];
+
+	test_tmp_path(base, sizeof(base), "asr-lost");
+	recog = pocketsphinx_open_in(base, folder, sizeof(folder));
+	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
+	for (int open = 0; open < 2; open++) {
+		const char *expectation = open ? NULL : "digits";
+		const char *grammar = open ? NULL : digits_grammar;
+
+		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &before), 0);
+		TEST_CHECK(before.text[0] != '\0');
+		TEST_REQUIRE(rmdir(folder) == 0);
+		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), EIO);
+		TEST_REQUIRE(mkdir(folder, 0700) == 0);
+		if (!TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), 0))
+			fprintf(stderr, "    %s\n", speech_recog_error(recog));
+		TEST_EQ_STR(result.text, before.text);
+		TEST_CHECK(result.acoustic_margin == before.acoustic_margin);
+	}
+	speech_recog_destroy(recog);
+	TEST_CHECK(access(folder, F_OK) != 0);
+	wav_audio_free(&audio);
+}
+
 static void verdict_helper(void)
 {
 	struct speech_recog_result result = {.confidence = 0.7f};
@@ -940,6 +1036,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(nlu_grammars_compile),
 	TEST_CASE(quiet_edges_need_no_padding),
 	TEST_CASE(scores_shared_and_removed),
+	TEST_CASE(shared_scores_match_a_new_decode),
+	TEST_CASE(decoder_recovers_from_failed_start),
 	TEST_CASE(verdict_helper),
 	TEST_CASE(http_transcribes),
 	TEST_CASE(http_sends_key),
