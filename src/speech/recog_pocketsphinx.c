@@ -36,12 +36,14 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
 
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
@@ -98,6 +100,7 @@ struct ps_state {
 	cmd_ln_t *config;
 	char *lm_path;
 	char *score_dir; /* private folder of senone score files, see the top comment */
+	int score_lock;  /* open and locked while the engine is, or -1 */
 	size_t score_frames; /* frames the decoder's buffers hold in step, see frames_reserve() */
 	bool open_loaded;
 	struct grammar_entry *grammars;
@@ -314,13 +317,16 @@ static unsigned score_dir_clear(const char *dir)
 	return count;
 }
 
-/* Score folders are named after their process: SCORE_DIR_PREFIX, the pid, '-', random. */
+/* Score folders are named SCORE_DIR_PREFIX, the process id, '-' and random letters. Each
+ * contains SCORE_DIR_LOCK, locked (flock) by its engine as long as the engine is open. */
 #define SCORE_DIR_PREFIX "permanence-asr-"
+#define SCORE_DIR_LOCK ".lock"
 
 /*
- * Remove the score folders in `base` whose process no longer runs (a crash skips
- * ps_close()), so no caller's scores stay there until the next reboot. A folder of a
- * live process, or one this user may not remove, is left alone.
+ * Remove the score folders in `base` that no open engine has locked (a crash skips
+ * ps_close()), so no caller's scores stay there until the next reboot. The lock shows
+ * an engine is open, in any process or container sharing the folder. A folder without a
+ * lock file (one being created) or one this user may not remove is left alone.
  */
 static void score_dirs_sweep(const char *base)
 {
@@ -331,40 +337,80 @@ static void score_dirs_sweep(const char *base)
 	if (!folder)
 		return;
 	while ((entry = readdir(folder)) != NULL) {
-		char path[PATH_MAX], *end;
-		long pid;
+		char path[PATH_MAX], lock[PATH_MAX + 8];
+		int fd;
 
-		if (strncmp(entry->d_name, SCORE_DIR_PREFIX, prefix) != 0)
+		if (strncmp(entry->d_name, SCORE_DIR_PREFIX, prefix) != 0 ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", base, entry->d_name) >= sizeof(path))
 			continue;
-		errno = 0;
-		pid = strtol(entry->d_name + prefix, &end, 10);
-		if (errno || end == entry->d_name + prefix || *end != '-' || pid <= 0 ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		snprintf(lock, sizeof(lock), "%s/" SCORE_DIR_LOCK, path);
+		fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", base, entry->d_name) >= sizeof(path))
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
 			continue;
+		}
 		score_dir_clear(path);
+		unlink(lock);
+		close(fd);
 		if (rmdir(path) == 0)
-			log_info("speech", NULL, "removed %s, left by process %ld", path, pid);
+			log_info("speech", NULL, "removed %s, left by an engine that was not closed",
+				 path);
 	}
 	closedir(folder);
 }
 
-/* Create the private score folder in $TMPDIR when it is set, else on /dev/shm (memory,
- * so the scores never reach a disk) when it is writable, else in /tmp. */
-static char *score_dir_create(void)
+/* Free space /dev/shm needs to be used: a score file takes about 10 KB per 10 ms frame,
+ * and reading one writes a copy, so a 15 s utterance needs 30 MB per worker. */
+#define SCORE_SHM_MIN_FREE (512ull * 1024 * 1024)
+
+static bool shm_usable(void)
+{
+	struct statvfs fs;
+
+	return access("/dev/shm", W_OK | X_OK) == 0 && statvfs("/dev/shm", &fs) == 0 &&
+	       (unsigned long long)fs.f_bavail * fs.f_frsize >= SCORE_SHM_MIN_FREE;
+}
+
+/*
+ * Create the private score folder in $TMPDIR when it is set, else on /dev/shm (memory,
+ * so the scores never reach a disk) when it is writable with 512 MiB free, else in /tmp,
+ * and lock it for this engine. Returns 0 with *dir and *lock_fd set, or an errno value.
+ */
+static int score_dir_create(char **dir, int *lock_fd)
 {
 	const char *base = getenv("TMPDIR");
-	char path[PATH_MAX];
+	char path[PATH_MAX], lock[PATH_MAX + 8];
+	int fd, err;
 
 	if (!base || !*base)
-		base = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+		base = shm_usable() ? "/dev/shm" : "/tmp";
 	score_dirs_sweep(base);
 	if ((size_t)snprintf(path, sizeof(path), "%s/" SCORE_DIR_PREFIX "%ld-XXXXXX", base,
-			     (long)getpid()) >= sizeof(path) ||
-	    !mkdtemp(path))
-		return NULL;
-	return strdup(path);
+			     (long)getpid()) >= sizeof(path))
+		return ENAMETOOLONG;
+	if (!mkdtemp(path))
+		return errno;
+	snprintf(lock, sizeof(lock), "%s/" SCORE_DIR_LOCK, path);
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		unlink(lock);
+		rmdir(path);
+		return err;
+	}
+	*dir = strdup(path);
+	if (!*dir) {
+		close(fd);
+		unlink(lock);
+		rmdir(path);
+		return ENOMEM;
+	}
+	*lock_fd = fd;
+	return 0;
 }
 
 /*
@@ -411,10 +457,16 @@ static void ps_close(void *statep)
 	free(state->grammars);
 	free(state->lm_path);
 	if (state->score_dir) {
+		char lock[PATH_MAX + 8];
+
 		score_dir_clear(state->score_dir);
+		snprintf(lock, sizeof(lock), "%s/" SCORE_DIR_LOCK, state->score_dir);
+		unlink(lock);
 		rmdir(state->score_dir);
 		free(state->score_dir);
 	}
+	if (state->score_lock >= 0)
+		close(state->score_lock);
 	free(state);
 }
 
@@ -475,6 +527,7 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return ENOMEM;
+	state->score_lock = -1;
 	state->grammar_max = config->ps_grammar_cache;
 	state->grammars = calloc(state->grammar_max, sizeof(*state->grammars));
 	state->lm_path = strdup(config->ps_lm);
@@ -482,11 +535,10 @@ static int ps_open(void **statep, const struct speech_recog_config *config, char
 		err = ENOMEM;
 		goto out;
 	}
-	state->score_dir = score_dir_create();
-	if (!state->score_dir) {
-		err = errno ? errno : EIO;
-		speech_error_format(error, "cannot create a folder for pocketsphinx's scores: %s",
-				    strerror(err));
+	err = score_dir_create(&state->score_dir, &state->score_lock);
+	if (err) {
+		speech_error_format(error, "cannot create a folder for pocketsphinx's scores in "
+				    "$TMPDIR, /dev/shm or /tmp: %s", strerror(err));
 		goto out;
 	}
 	ps_last_error[0] = '\0';
@@ -658,8 +710,9 @@ static void utt_abandon(ps_decoder_t *decoder)
  * of file positions beside it that ps_decode_senscr() fills, which then writes past that
  * table's end (found with valgrind). Growing the buffers by the streaming path, which
  * enlarges both, before any utterance longer than they hold keeps them in step, so the
- * whole-utterance path never has to enlarge anything. This costs one decode of `frames`
- * frames of quiet noise, twice the longest utterance so far, a few times per decoder.
+ * whole-utterance path never has to enlarge anything. The buffers are grown to twice
+ * `frames`, and searching those frames of zero cepstra at the end costs about one decode
+ * of that length, a few times per decoder.
  */
 static int frames_reserve(struct ps_state *state, size_t frames, char *error)
 {
@@ -757,13 +810,18 @@ static int phone_loop_decode(struct ps_state *state, const struct speech_recog_r
 			    "audio is decoded again", state->score_dir);
 		return decode(state, request, false, error);
 	}
+	/* ps_decode_senscr() ignores a failed start (it cannot write the copy it makes while
+	 * reading), and would then read the scores into a search that never started. Such a
+	 * failure shows in the error it logs, and the audio is decoded again. */
+	ps_last_error[0] = '\0';
 	frames = ps_decode_senscr(state->decoder, scores);
 	fclose(scores);
 	score_dir_clear(state->score_dir); /* the copy written while reading */
-	if (frames < 0) {
-		speech_error_format(error, "pocketsphinx could not decode its scores: %s",
-				    ps_last_error);
-		return EIO;
+	if (frames < 0 || ps_last_error[0]) {
+		log_warning("speech", NULL, "pocketsphinx could not decode its scores (%s), so the "
+			    "audio is decoded again", ps_last_error[0] ? ps_last_error : "no reason");
+		utt_abandon(state->decoder);
+		return decode(state, request, false, error);
 	}
 	return 0;
 }

@@ -2,12 +2,14 @@
  * Whisper server on loopback) and of the worker pool. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -305,7 +307,7 @@ static void folder_list(const char *path, char *out, size_t size)
 /*
  * The phone loop decodes the grammar decode's score file. No score of a caller's speech
  * stays in the folder after a recognition, the folder goes with the engine, and a folder
- * left by a process that ended is removed when the next engine starts. A result
+ * that no open engine has locked is removed when the next engine starts. A result
  * is the same before and after a much longer utterance made the decoder grow its buffers,
  * because growing them once switched the feature extractor to live normalisation for good.
  */
@@ -314,40 +316,51 @@ static void scores_shared_and_removed(void)
 	struct speech_recog_result first, again, tight, longer;
 	struct wav_audio audio, line, long_line;
 	char base[512], folder[1024], names[512], stale[600], alive[600], own[64];
+	char lock_path[1100];
 	struct speech_recog *recog;
 	uint32_t seed = 5;
-	pid_t child;
 	FILE *file;
+	int held;
 
 	test_tmp_path(base, sizeof(base), "asr-scratch");
 	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
-	/* A folder left by a process that ended, with a score file in it, and one of a
-	 * process that runs (init). */
-	child = fork();
-	TEST_REQUIRE(child >= 0);
-	if (child == 0)
-		_exit(0);
-	TEST_REQUIRE(waitpid(child, NULL, 0) == child);
-	snprintf(stale, sizeof(stale), "%s/permanence-asr-%ld-abcdef", base, (long)child);
-	snprintf(folder, sizeof(folder), "%s/000000001.sen", stale);
+	/* A folder left by an engine that was not closed (its lock file free), with a score
+	 * file in it, and a folder whose lock file is locked, as by an open engine. */
+	snprintf(stale, sizeof(stale), "%s/permanence-asr-999999-abcdef", base);
 	snprintf(alive, sizeof(alive), "%s/permanence-asr-1-abcdef", base);
 	TEST_REQUIRE(mkdir(stale, 0700) == 0 && mkdir(alive, 0700) == 0);
+	snprintf(folder, sizeof(folder), "%s/000000001.sen", stale);
 	file = fopen(folder, "w");
 	TEST_REQUIRE(file != NULL);
 	fputs("scores", file);
 	fclose(file);
+	snprintf(folder, sizeof(folder), "%s/.lock", stale);
+	file = fopen(folder, "w");
+	TEST_REQUIRE(file != NULL);
+	fclose(file);
+	snprintf(folder, sizeof(folder), "%s/.lock", alive);
+	held = open(folder, O_RDWR | O_CREAT, 0600);
+	TEST_REQUIRE(held >= 0);
+	TEST_REQUIRE(flock(held, LOCK_EX) == 0);
 
 	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
 	recog = pocketsphinx_open(0);
 	unsetenv("TMPDIR");
 	TEST_CHECK(access(stale, F_OK) != 0);
 	TEST_CHECK(access(alive, F_OK) == 0);
+	unlink(folder);
+	close(held);
 	rmdir(alive);
 	folder_list(base, names, sizeof(names));
 	snprintf(own, sizeof(own), "permanence-asr-%ld-", (long)getpid());
 	TEST_CHECK(strncmp(names, own, strlen(own)) == 0);
 	TEST_CHECK(strchr(names, ' ') == NULL);
 	snprintf(folder, sizeof(folder), "%s/%s", base, names);
+	snprintf(lock_path, sizeof(lock_path), "%s/.lock", folder);
+	held = open(lock_path, O_RDONLY);
+	TEST_CHECK(held >= 0);
+	TEST_CHECK(flock(held, LOCK_EX | LOCK_NB) != 0); /* the engine has locked its folder */
+	close(held);
 
 	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
 	line = audio;
@@ -454,17 +467,19 @@ static void shared_scores_match_a_new_decode(void)
 
 /*
  * A decode whose start fails half-way fails, and the next one works once the cause is
- * gone. Here pocketsphinx cannot create the score file because the folder went away.
+ * gone. Here pocketsphinx cannot create the score file because the folder was moved
+ * away (and then back).
  */
 static void decoder_recovers_from_failed_start(void)
 {
 	struct speech_recog_result before, result;
 	struct speech_recog *recog;
 	struct wav_audio audio;
-	char base[512], folder[1024];
+	char base[512], folder[1024], moved[1100];
 
 	test_tmp_path(base, sizeof(base), "asr-lost");
 	recog = pocketsphinx_open_in(base, folder, sizeof(folder));
+	snprintf(moved, sizeof(moved), "%s.moved", folder);
 	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
 	for (int open = 0; open < 2; open++) {
 		const char *expectation = open ? NULL : "digits";
@@ -472,9 +487,9 @@ static void decoder_recovers_from_failed_start(void)
 
 		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &before), 0);
 		TEST_CHECK(before.text[0] != '\0');
-		TEST_REQUIRE(rmdir(folder) == 0);
+		TEST_REQUIRE(rename(folder, moved) == 0);
 		TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), EIO);
-		TEST_REQUIRE(mkdir(folder, 0700) == 0);
+		TEST_REQUIRE(rename(moved, folder) == 0);
 		if (!TEST_EQ_INT(recognise(recog, &audio, "en", expectation, grammar, &result), 0))
 			fprintf(stderr, "    %s\n", speech_recog_error(recog));
 		TEST_EQ_STR(result.text, before.text);
