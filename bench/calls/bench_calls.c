@@ -465,12 +465,10 @@ static int make_database(const char *path)
 	return err;
 }
 
-/* Percentiles of the pool's recognition times between two snapshots (10 ms buckets). */
-static void pool_times_print(const char *what, const uint64_t *before, const uint64_t *after)
+/* Print the percentiles of the pool's recognition times between two snapshots. */
+static void pool_times_print(const char *label, const uint64_t *before, const uint64_t *after)
 {
 	uint64_t counts[SPEECH_POOL_TIME_BUCKETS], total = 0;
-	const double points[] = {50, 90, 95};
-	int values[3];
 
 	for (size_t i = 0; i < SPEECH_POOL_TIME_BUCKETS; i++) {
 		counts[i] = after[i] - before[i];
@@ -478,18 +476,14 @@ static void pool_times_print(const char *what, const uint64_t *before, const uin
 	}
 	if (total == 0)
 		return;
-	for (size_t p = 0; p < 3; p++) {
-		uint64_t need = (uint64_t)((double)total * points[p] / 100.0 + 0.999999), seen = 0;
-
-		values[p] = -1;
-		for (size_t i = 0; i < SPEECH_POOL_TIME_BUCKETS && values[p] < 0; i++) {
-			seen += counts[i];
-			if (seen >= need)
-				values[p] = (int)((i + 1) * SPEECH_POOL_TIME_BUCKET_MS);
-		}
-	}
-	printf("%s (%llu): p50 <= %d ms, p90 <= %d ms, p95 <= %d ms (10 ms buckets)\n", what,
-	       (unsigned long long)total, values[0], values[1], values[2]);
+	printf("%s (%llu): p50 <= %d ms, p90 <= %d ms, p95 <= %d ms (10 ms buckets)\n", label,
+	       (unsigned long long)total,
+	       calls_bucket_percentile(counts, SPEECH_POOL_TIME_BUCKETS,
+				       SPEECH_POOL_TIME_BUCKET_MS, 50),
+	       calls_bucket_percentile(counts, SPEECH_POOL_TIME_BUCKETS,
+				       SPEECH_POOL_TIME_BUCKET_MS, 90),
+	       calls_bucket_percentile(counts, SPEECH_POOL_TIME_BUCKETS,
+				       SPEECH_POOL_TIME_BUCKET_MS, 95));
 }
 
 static void print_replies(const struct calls_stats *a, const struct calls_stats *b)

@@ -79,22 +79,34 @@ void calls_get_stats(struct calls *calls, struct calls_stats *stats)
 	speech_pool_get_stats(calls->pool, &stats->speech);
 }
 
-int calls_reply_percentile(const struct calls_stats *stats, double percentile)
+int calls_bucket_percentile(const uint64_t *buckets, size_t count, unsigned bucket_ms,
+			    double percentile)
 {
-	size_t buckets = sizeof(stats->reply_ms_buckets) / sizeof(stats->reply_ms_buckets[0]);
-	uint64_t seen = 0, rank;
+	uint64_t total = 0, seen = 0, rank;
 
-	if (!stats->replies)
+	for (size_t i = 0; i < count; i++)
+		total += buckets[i];
+	if (!total)
 		return -1;
-	rank = (uint64_t)((percentile / 100.0) * (double)stats->replies + 0.999999);
+	rank = (uint64_t)((percentile / 100.0) * (double)total + 0.999999);
 	if (rank < 1)
 		rank = 1;
-	for (size_t i = 0; i < buckets; i++) {
-		seen += stats->reply_ms_buckets[i];
+	for (size_t i = 0; i < count; i++) {
+		seen += buckets[i];
 		if (seen >= rank)
-			return (int)((i + 1) * CALLS_REPLY_BUCKET_MS);
+			return (int)((i + 1) * bucket_ms);
 	}
-	return (int)(buckets * CALLS_REPLY_BUCKET_MS);
+	return (int)(count * bucket_ms);
+}
+
+int calls_reply_percentile(const struct calls_stats *stats, double percentile)
+{
+	if (!stats->replies)
+		return -1;
+	return calls_bucket_percentile(stats->reply_ms_buckets,
+				       sizeof(stats->reply_ms_buckets) /
+					       sizeof(stats->reply_ms_buckets[0]),
+				       CALLS_REPLY_BUCKET_MS, percentile);
 }
 
 uint16_t calls_sip_port(const struct calls *calls, const char *transport)

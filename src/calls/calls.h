@@ -100,6 +100,13 @@ void calls_get_stats(struct calls *calls, struct calls_stats *stats);
 int calls_reply_percentile(const struct calls_stats *stats, double percentile);
 
 /*
+ * The value of a percentile (0 to 100) from `count` buckets of `bucket_ms` each: the top
+ * of the bucket it falls in, in ms, or -1 when the buckets are empty.
+ */
+int calls_bucket_percentile(const uint64_t *buckets, size_t count, unsigned bucket_ms,
+			    double percentile);
+
+/*
  * Fill `sip` from `config`: sip.listen into address and port, the transports, TLS, the
  * public address, RTP ports and timeout, registration, the call limit, and the transfer
  * target `transfer_target` (the file's sip.transfer_target, else the practice's

@@ -248,10 +248,11 @@ void nlu_lexicon_index_tokens(const struct nlu_lexicon *lex, enum nlu_lang lang,
 
 /*
  * Bucket numbers, as cached in struct nlu_token's lex_bucket: 0 when no phrase starts
- * with the word, else 1 + the bucket's index. nlu_lexicon_bucket_limit() is one past the
- * largest number, nlu_lexicon_bucket_of() the number of a folded word in a language, and
- * nlu_lexicon_bucket_has() returns whether a phrase of the category starts with that
- * bucket's word (false for bucket 0 or a number past the limit).
+ * with the word, else 1 + the bucket's index.
+ * - nlu_lexicon_bucket_limit(): one past the largest number.
+ * - nlu_lexicon_bucket_of(): the number of a folded word in a language.
+ * - nlu_lexicon_bucket_has(): whether a phrase of the category starts with that bucket's
+ *   word, false for bucket 0 or a number past the limit.
  */
 uint32_t nlu_lexicon_bucket_limit(const struct nlu_lexicon *lex);
 uint32_t nlu_lexicon_bucket_of(const struct nlu_lexicon *lex, enum nlu_lang lang, const char *word);

@@ -322,6 +322,18 @@ static unsigned score_dir_clear(const char *dir)
 #define SCORE_DIR_PREFIX "permanence-asr-"
 #define SCORE_DIR_LOCK ".lock"
 
+/* Remove a score folder: its score files, its lock file, then the folder. Returns
+ * rmdir()'s result. */
+static int score_dir_remove(const char *path)
+{
+	char lock[PATH_MAX + 8];
+
+	score_dir_clear(path);
+	snprintf(lock, sizeof(lock), "%s/" SCORE_DIR_LOCK, path);
+	unlink(lock);
+	return rmdir(path);
+}
+
 /*
  * Remove the score folders in `base` that no open engine has locked (a crash skips
  * ps_close()), so no caller's scores stay there until the next reboot. The lock shows
@@ -351,10 +363,8 @@ static void score_dirs_sweep(const char *base)
 			close(fd);
 			continue;
 		}
-		score_dir_clear(path);
-		unlink(lock);
 		close(fd);
-		if (rmdir(path) == 0)
+		if (score_dir_remove(path) == 0)
 			log_info("speech", NULL, "removed %s, left by an engine that was not closed",
 				 path);
 	}
@@ -396,18 +406,15 @@ static int score_dir_create(char **dir, int *lock_fd)
 	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		err = errno;
+	} else {
+		*dir = strdup(path);
+		err = *dir ? 0 : ENOMEM;
+	}
+	if (err) {
 		if (fd >= 0)
 			close(fd);
-		unlink(lock);
-		rmdir(path);
+		score_dir_remove(path);
 		return err;
-	}
-	*dir = strdup(path);
-	if (!*dir) {
-		close(fd);
-		unlink(lock);
-		rmdir(path);
-		return ENOMEM;
 	}
 	*lock_fd = fd;
 	return 0;
@@ -457,12 +464,7 @@ static void ps_close(void *statep)
 	free(state->grammars);
 	free(state->lm_path);
 	if (state->score_dir) {
-		char lock[PATH_MAX + 8];
-
-		score_dir_clear(state->score_dir);
-		snprintf(lock, sizeof(lock), "%s/" SCORE_DIR_LOCK, state->score_dir);
-		unlink(lock);
-		rmdir(state->score_dir);
+		score_dir_remove(state->score_dir);
 		free(state->score_dir);
 	}
 	if (state->score_lock >= 0)

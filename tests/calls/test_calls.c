@@ -154,6 +154,26 @@ static void config_maps_speech_keys(void)
 	TEST_EQ_INT(pool.queue_max, 4096);
 }
 
+/* Percentiles read from time buckets: the top of the bucket a rank falls in. */
+static void bucket_percentile_table(void)
+{
+	const uint64_t buckets[5] = {0, 5, 3, 0, 2}; /* 10 values in 50 ms buckets */
+	const uint64_t empty[3] = {0};
+	struct calls_stats stats = {0};
+
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 0), 100);
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 50), 100);
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 51), 150);
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 80), 150);
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 81), 250);
+	TEST_EQ_INT(calls_bucket_percentile(buckets, 5, 50, 100), 250);
+	TEST_EQ_INT(calls_bucket_percentile(empty, 3, 50, 50), -1);
+	TEST_EQ_INT(calls_reply_percentile(&stats, 50), -1);
+	stats.replies = 4;
+	stats.reply_ms_buckets[9] = 4;
+	TEST_EQ_INT(calls_reply_percentile(&stats, 95), 500);
+}
+
 static void prompts_fixed_sentences(void)
 {
 	char **texts = NULL;
@@ -1320,6 +1340,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(config_maps_sip_keys),
 	TEST_CASE(config_rejects_bad_values),
 	TEST_CASE(config_maps_speech_keys),
+	TEST_CASE(bucket_percentile_table),
 	TEST_CASE(prompts_fixed_sentences),
 	TEST_CASE(grammar_filter_keeps_known_words),
 	TEST_CASE(grammars_compile_for_demo),

@@ -320,7 +320,7 @@ static void scores_shared_and_removed(void)
 	struct speech_recog *recog;
 	uint32_t seed = 5;
 	FILE *file;
-	int held;
+	int lock_fd;
 
 	test_tmp_path(base, sizeof(base), "asr-scratch");
 	TEST_REQUIRE(mkdir(base, 0700) == 0 || errno == EEXIST);
@@ -339,9 +339,9 @@ static void scores_shared_and_removed(void)
 	TEST_REQUIRE(file != NULL);
 	fclose(file);
 	snprintf(folder, sizeof(folder), "%s/.lock", alive);
-	held = open(folder, O_RDWR | O_CREAT, 0600);
-	TEST_REQUIRE(held >= 0);
-	TEST_REQUIRE(flock(held, LOCK_EX) == 0);
+	lock_fd = open(folder, O_RDWR | O_CREAT, 0600);
+	TEST_REQUIRE(lock_fd >= 0);
+	TEST_REQUIRE(flock(lock_fd, LOCK_EX) == 0);
 
 	TEST_REQUIRE(setenv("TMPDIR", base, 1) == 0);
 	recog = pocketsphinx_open(0);
@@ -349,7 +349,7 @@ static void scores_shared_and_removed(void)
 	TEST_CHECK(access(stale, F_OK) != 0);
 	TEST_CHECK(access(alive, F_OK) == 0);
 	unlink(folder);
-	close(held);
+	close(lock_fd);
 	rmdir(alive);
 	folder_list(base, names, sizeof(names));
 	snprintf(own, sizeof(own), "permanence-asr-%ld-", (long)getpid());
@@ -357,10 +357,10 @@ static void scores_shared_and_removed(void)
 	TEST_CHECK(strchr(names, ' ') == NULL);
 	snprintf(folder, sizeof(folder), "%s/%s", base, names);
 	snprintf(lock_path, sizeof(lock_path), "%s/.lock", folder);
-	held = open(lock_path, O_RDONLY);
-	TEST_CHECK(held >= 0);
-	TEST_CHECK(flock(held, LOCK_EX | LOCK_NB) != 0); /* the engine has locked its folder */
-	close(held);
+	lock_fd = open(lock_path, O_RDONLY);
+	TEST_CHECK(lock_fd >= 0);
+	TEST_CHECK(flock(lock_fd, LOCK_EX | LOCK_NB) != 0); /* the engine has locked its folder */
+	close(lock_fd);
 
 	corpus_audio("fsdd_digits_en_8k/9_george_0.wav", &audio);
 	line = audio;
